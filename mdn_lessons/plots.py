@@ -1,0 +1,240 @@
+"""One function per figure the lessons draw again and again.
+
+Each takes an optional ``ax`` (a new figure is made when it is None), draws, labels the axes, and returns
+the ``ax`` so a lesson can add to it. Densities are computed by :mod:`mdn_lessons.density`; this module
+only draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib import animation
+
+from . import _validate
+from .density import conditional_density_grid, mixture_density_curve
+from .models import MixtureParams
+
+FIGURES_DIR = Path(__file__).resolve().parents[1] / "figures"
+"""Where :func:`save_figure` and the animations write (the repository's ``figures/``)."""
+
+DATA_STYLE = {"s": 4, "alpha": 0.35, "color": "tab:gray", "label": "data", "rasterized": True}
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    return ax
+
+
+def _numpy(t) -> np.ndarray:
+    return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+
+
+def scatter_data(x, y, ax=None, title: str = "Data", xlabel: str = "x", ylabel: str = "y"):
+    """Scatter plot of samples (x, y), each (N,) or (N, 1)."""
+    ax = _axes(ax)
+    ax.scatter(_numpy(x).ravel(), _numpy(y).ravel(), **DATA_STYLE)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    return ax
+
+
+def mixture_density(
+    params: MixtureParams,
+    y_grid,
+    ax=None,
+    data=None,
+    components: bool = True,
+    title: str = "Mixture density",
+    label: str = "mixture",
+    xlabel: str = "y",
+):
+    """A one-dimensional mixture's density over ``y_grid`` (G,), optionally over a histogram of ``data``.
+
+    params: a mixture with N = 1 and D = 1 (e.g. ``GaussianMixture()()``). With ``components`` each
+    weighted component π_k N(y; μ_k, σ_k²) is drawn dashed under the total.
+    """
+    ax = _axes(ax)
+    if data is not None:
+        ax.hist(_numpy(data).ravel(), bins=60, density=True, color="tab:gray", alpha=0.35, label="data (histogram)")
+    grid, total, parts = mixture_density_curve(params, y_grid)
+    if components and parts.shape[0] > 1:
+        for k, part in enumerate(parts):
+            ax.plot(grid, part, "--", lw=1, label="weighted components" if k == 0 else None, color="tab:orange")
+    ax.plot(grid, total, lw=2, label=label, color="tab:blue")
+    ax.set(title=title, xlabel=xlabel, ylabel="density")
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def conditional_heatmap(
+    model_or_params: Callable | MixtureParams,
+    x_grid,
+    y_grid,
+    ax=None,
+    data=None,
+    means: bool = True,
+    title: str = "MDN: conditional density p(y | x)",
+    xlabel: str = "x",
+    ylabel: str = "y",
+    vmax: float | None = None,
+):
+    """The conditional density p(y | x) as a heatmap over ``x_grid`` (M,) × ``y_grid`` (G,).
+
+    model_or_params: an MDN (called on ``x_grid``) or its MixtureParams on ``x_grid``. Each column is
+    normalised by its maximum so thin and wide branches are equally visible. With ``means`` the
+    component means are drawn on top, line width by weight; ``data`` = (x, y) scatters the samples.
+    """
+    ax = _axes(ax)
+    x_grid = _numpy(x_grid).ravel()
+    params = model_or_params if isinstance(model_or_params, MixtureParams) else None
+    if params is None:
+        with torch.no_grad():
+            params = model_or_params(torch.as_tensor(x_grid, dtype=torch.float32).unsqueeze(1))
+    density = conditional_density_grid(params, y_grid)
+    column_max = density.max(axis=0, keepdims=True)
+    shown = density / np.where(column_max > 0, column_max, 1.0)
+    y_np = _numpy(y_grid).ravel()
+    ax.imshow(
+        shown,
+        origin="lower",
+        aspect="auto",
+        cmap="magma",
+        vmin=0,
+        vmax=vmax or 1.0,
+        extent=(x_grid[0], x_grid[-1], y_np[0], y_np[-1]),
+        interpolation="nearest",
+    )
+    if data is not None:
+        ax.scatter(
+            _numpy(data[0]).ravel(),
+            _numpy(data[1]).ravel(),
+            s=2,
+            alpha=0.25,
+            color="white",
+            label="data",
+            rasterized=True,
+        )
+    if means:
+        _component_means(params, x_grid, ax, color="tab:cyan", bands=False)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel, xlim=(x_grid[0], x_grid[-1]), ylim=(y_np[0], y_np[-1]))
+    ax.grid(False)
+    return ax
+
+
+def _component_means(params: MixtureParams, x_grid: np.ndarray, ax, color=None, bands: bool = True) -> None:
+    weights = params.log_weights.exp().detach().numpy()  # (M, K)
+    means = params.means[..., 0].detach().numpy()
+    scales = params.scales[..., 0].detach().numpy()
+    colors = plt.get_cmap("tab10")
+    for k in range(weights.shape[1]):
+        shade = color or colors(k % 10)
+        visible = np.where(weights[:, k] > 0.05, means[:, k], np.nan)
+        ax.plot(x_grid, visible, color=shade, lw=1.5, label="component means" if k == 0 else None)
+        if bands:
+            ax.fill_between(
+                x_grid,
+                np.where(weights[:, k] > 0.05, means[:, k] - scales[:, k], np.nan),
+                means[:, k] + scales[:, k],
+                color=shade,
+                alpha=0.2,
+                lw=0,
+                label="mean ± σ" if k == 0 else None,
+            )
+
+
+def component_bands(
+    model_or_params: Callable | MixtureParams,
+    x_grid,
+    ax=None,
+    data=None,
+    title: str = "MDN components: means and ±σ bands",
+    xlabel: str = "x",
+    ylabel: str = "y",
+):
+    """Each component's mean with a ±σ band along ``x_grid`` (M,), drawn where its weight exceeds 5%."""
+    ax = _axes(ax)
+    x_np = _numpy(x_grid).ravel()
+    params = model_or_params if isinstance(model_or_params, MixtureParams) else None
+    if params is None:
+        with torch.no_grad():
+            params = model_or_params(torch.as_tensor(x_np, dtype=torch.float32).unsqueeze(1))
+    if data is not None:
+        scatter_data(*data, ax=ax)
+    _component_means(params, x_np, ax)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def training_curves(
+    curves: dict[str, Sequence[float]],
+    ax=None,
+    reference: float | None = None,
+    reference_label: str = "Bayes limit",
+    title: str = "Training loss",
+    ylabel: str = "loss",
+    smooth: int = 25,
+):
+    """Loss per step for one or more runs (``{"label": history.loss, ...}``), smoothed by a running mean.
+
+    reference: a horizontal line such as the Bayes-limit NLL.
+    """
+    ax = _axes(ax)
+    smooth = _validate.positive_int("smooth", smooth)
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if len(values) >= smooth > 1:
+            values = np.convolve(values, np.ones(smooth) / smooth, mode="valid")
+        ax.plot(np.arange(1, len(values) + 1), values, label=label)
+    if reference is not None:
+        ax.axhline(reference, color="black", ls=":", label=reference_label)
+    ax.set(title=title, xlabel="step", ylabel=ylabel)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def save_figure(fig, name: str, directory: Path | str | None = None) -> Path:
+    """Save ``fig`` as ``<directory>/<name>.png`` (default: the repository's ``figures/``); returns the path."""
+    directory = Path(directory) if directory is not None else FIGURES_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.png"
+    fig.savefig(path, dpi=100, bbox_inches="tight", metadata={"Software": None})
+    return path
+
+
+def save_animation(fig, draw_frame: Callable[[int], None], n_frames: int, path: Path | str, fps: int = 4) -> Path:
+    """Write an animated GIF with matplotlib's Pillow writer: ``draw_frame(i)`` redraws ``fig`` for frame i."""
+    n_frames = _validate.positive_int("n_frames", n_frames)
+    fps = _validate.positive_int("fps", fps)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = animation.PillowWriter(fps=fps)
+    with writer.saving(fig, str(path), dpi=80):
+        for i in range(n_frames):
+            draw_frame(i)
+            writer.grab_frame()
+    return path
+
+
+def animate_snapshots(snapshots, x_grid, y_grid, path: Path | str, data=None, fps: int = 4) -> Path:
+    """GIF of an MDN's conditional density at each of ``fit``'s snapshots (taken on ``x_grid``)."""
+    if not snapshots:
+        raise ValueError("snapshots must be a non-empty list: pass snapshot_every and snapshot_x to fit")
+    fig, ax = plt.subplots(figsize=(6, 4))
+
+    def draw(i: int) -> None:
+        ax.clear()
+        shot = snapshots[i]
+        conditional_heatmap(
+            shot.output, x_grid, y_grid, ax=ax, data=data, title=f"step {shot.step}: training NLL {shot.loss:.2f}"
+        )
+
+    try:
+        return save_animation(fig, draw, len(snapshots), path, fps=fps)
+    finally:
+        plt.close(fig)

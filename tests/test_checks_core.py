@@ -1,0 +1,44 @@
+import torch
+
+from mdn_lessons.checks._core import CheckResult, expect_close, expect_shape, require_answer, run_check
+
+
+def test_a_stub_is_reported_as_not_attempted(capsys):
+    result = run_check("Exercise 1", lambda problems: require_answer(..., "`my_answer`"))
+    assert not result.passed
+    assert "not attempted yet" in result.problems[0] and "`my_answer`" in result.problems[0]
+    assert "❌ Exercise 1: not yet." in capsys.readouterr().out
+
+
+def test_a_correct_answer_passes(capsys):
+    result = run_check("Exercise 2", lambda problems: expect_close(1.0005, 1.0, "the mean", problems))
+    assert result.passed and bool(result)
+    assert capsys.readouterr().out.strip() == "✅ Exercise 2: correct."
+
+
+def test_wrong_answers_are_explained_in_words():
+    problems = []
+    expect_close(2.0, 1.0, "the mean", problems, hint="Did you divide by N?")
+    expect_close("abc", 1.0, "the scale", problems)
+    expect_close(float("nan"), 1.0, "the NLL", problems)
+    expect_shape(torch.zeros(3), (3, 1), "means", problems)
+    expect_shape([1, 2], (2,), "weights", problems)
+    assert problems == [
+        "the mean is 2, expected about 1. Did you divide by N?",
+        "the scale should be a number, got str",
+        "the NLL is nan; it should be a finite number",
+        "means should have shape (3, 1), got (3,)",
+        "weights should be a torch tensor, got list",
+    ]
+
+
+def test_errors_raised_by_the_students_code_do_not_stop_the_lesson():
+    def test(problems):
+        raise ZeroDivisionError("division by zero")
+
+    result = run_check("Exercise 3", test)
+    assert result.problems == ["your code raised ZeroDivisionError: division by zero"]
+
+
+def test_result_shows_its_words():
+    assert repr(CheckResult("E", False, ["x is wrong"])) == "❌ E: not yet.\n   - x is wrong"
