@@ -74,6 +74,7 @@ def fit(
     snapshot_x=None,
     clip_norm: float = RECIPE["clip_norm"],
     final_lr_fraction: float = RECIPE["final_lr_fraction"],
+    warmup_steps: int = RECIPE["warmup_steps"],
 ) -> History:
     """Train ``model`` on (x, y) with Adam and return its :class:`History`.
 
@@ -91,6 +92,8 @@ def fit(
     snapshot_every, snapshot_x: record ``model`` evaluated on ``snapshot_x`` every k steps, for
         animations.
     clip_norm: the largest gradient norm allowed per update.
+    warmup_steps: the learning rate rises linearly to ``lr`` over this many steps (at most a tenth of
+        ``steps``).
 
     The first fit of a model also fixes its standardisation statistics from this (x, y).
     """
@@ -103,6 +106,7 @@ def fit(
     final_lr_fraction = _validate.positive_float("final_lr_fraction", final_lr_fraction)
     if final_lr_fraction > 1:
         raise ValueError(f"final_lr_fraction must be in (0, 1], got {final_lr_fraction}")
+    warmup_steps = _validate.positive_int("warmup_steps", warmup_steps)
     if not hasattr(model, "objective"):
         raise TypeError(f"model must be an mdn_lessons model (MLP, MDN or GaussianMixture), got {type(model).__name__}")
     if callback is not None and not callable(callback):
@@ -126,17 +130,16 @@ def fit(
 
     n = len(y)
     batch_size = min(batch_size, n)
-    # Never warm up for more than a tenth of a short run.
-    warmup = max(1, min(RECIPE["warmup_steps"], steps // 10))
+    warmup = max(1, min(warmup_steps, steps // 10))
     generator = torch.Generator().manual_seed(seed)
     parameters = list(model.parameters())
     optimizer = torch.optim.Adam(parameters, lr=lr, foreach=True)
     history = History()
     start = time.perf_counter()
 
+    @torch.no_grad()
     def record(step: int, loss: float) -> None:
-        with torch.no_grad():
-            history.snapshots.append(Snapshot(step, loss, model.snapshot(snapshot_x)))
+        history.snapshots.append(Snapshot(step, loss, model.snapshot(snapshot_x)))
 
     model.train()
     if snapshot_every is not None:

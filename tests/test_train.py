@@ -129,6 +129,8 @@ def test_loss_is_reported_in_data_units():
         ({"callback": 3}, TypeError, "callback must be callable"),
         ({"snapshot_every": 5}, ValueError, "snapshot_x must be given"),
         ({"final_lr_fraction": 2.0}, ValueError, "final_lr_fraction must be in"),
+        ({"warmup_steps": 0}, ValueError, "warmup_steps must be a whole number >= 1"),
+        ({"clip_norm": float("inf")}, ValueError, "clip_norm must be a finite number > 0"),
     ],
 )
 def test_fit_refuses_bad_settings(kwargs, error, words):
