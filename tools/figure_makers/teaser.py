@@ -1,0 +1,49 @@
+"""figures/teaser.png: the course in one picture, the MSE net's line against the MDN's density on the inverted sine.
+
+Left: a regression net trained on mean squared error predicts one y per x, the conditional mean, which runs
+between the branches. Right: a Mixture Density Network's conditional density p(y | x) sits on every branch.
+Both are trained with the course's recipe (``ml.fit`` defaults) on the data of lessons 03 and 04.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import torch
+
+import mdn_lessons as ml
+from mdn_lessons.conditional import inverted_sine_branches
+
+
+def make(out_dir: Path) -> list[Path]:
+    ml.start_lesson(seed=0)
+    x, y = ml.data.inverted_sine(n=3000, noise=1.0, seed=0)
+    torch.manual_seed(0)
+    mse_net = ml.MLP(1, 1)
+    ml.fit(mse_net, x, y)
+    torch.manual_seed(0)
+    mdn = ml.MDN(1, 1, n_components=5)
+    ml.fit(mdn, x, y)
+
+    x_grid = torch.linspace(float(x.min()), float(x.max()), 300).unsqueeze(1)
+    y_grid = torch.linspace(-11, 11, 300)
+    with torch.no_grad():
+        mse_line = mse_net(x_grid)
+    branch_x, branch_y = inverted_sine_branches()
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), sharex=True, sharey=True)
+    ml.plots.scatter_data(x, y, ax=left, title="Mean squared error: one answer, between the branches")
+    left.plot(branch_x, branch_y, color="black", lw=0.8, ls="--", label="true branches")
+    left.plot(x_grid, mse_line, color="tab:red", lw=2.5, label="MSE net")
+    left.legend(loc="upper left", fontsize="small")
+    ml.plots.conditional_heatmap(mdn, x_grid, y_grid, ax=right, means=False, title="Mixture Density Network: p(y | x)")
+    right.plot(x_grid, mse_line, color="tab:red", lw=1.5, ls="--", label="MSE net, for comparison")
+    right.legend(loc="upper left", fontsize="small")
+    fig.suptitle("Predicting y from x on the inverted sine, x = 7 sin(0.75 y) + 0.5 y + noise")
+    fig.tight_layout()
+    try:
+        path = ml.plots.save_figure(fig, "teaser", directory=out_dir)
+    finally:
+        plt.close(fig)
+    return [path]
