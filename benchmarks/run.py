@@ -1,7 +1,7 @@
 """``make bench``: every benchmark, printed and written to ``figures/benchmark.md``.
 
-Sections: fit quality and speed against the baseline (``fit_quality``), and, when present, the notebooks'
-run time and memory budget (``notebook_budget``).
+Sections: fit quality and speed against the baseline (``fit_quality``), the same defaults on other
+problems and scales (``generality``), and the notebooks' run time and memory (``notebook_budget``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ["fit_quality", "notebook_budget"]
+SECTIONS = ["fit_quality", "generality", "notebook_budget"]
 
 
 def main() -> int:

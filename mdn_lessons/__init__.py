@@ -7,10 +7,13 @@
 
 Modules: ``data`` (seeded data sets and the exact inverted-sine density), ``losses``, ``models``,
 ``train`` (``fit``), ``density`` (densities on grids), ``plots``, ``widgets``, ``checks`` (exercise
-checkers) and ``setup`` (``start_lesson``).
+checkers), ``setup`` (``start_lesson``); and for single lessons: ``lesson_data`` (the secret
+distributions P of lessons 01-02), ``em`` (expectation-maximisation), ``conditional`` (binned conditional
+means, the true branches), ``answers`` (turning a mixture into answers and judging it), ``robot_arm``
+(the two-link arm) and ``sequences`` (branching curves, the MDN-RNN).
 """
 
-from . import checks, data, density, losses, plots, widgets
+from . import answers, checks, conditional, data, density, em, lesson_data, losses, plots, robot_arm, sequences, widgets
 from .losses import gaussian_nll, mixture_nll
 from .models import MDN, MLP, GaussianMixture, MixtureParams
 from .setup import start_lesson, versions
@@ -26,14 +29,20 @@ __all__ = [
     "MixtureParams",
     "RECIPE",
     "Snapshot",
+    "answers",
     "checks",
+    "conditional",
     "data",
     "density",
+    "em",
     "fit",
     "gaussian_nll",
+    "lesson_data",
     "losses",
     "mixture_nll",
     "plots",
+    "robot_arm",
+    "sequences",
     "start_lesson",
     "versions",
     "widgets",

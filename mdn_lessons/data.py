@@ -2,7 +2,7 @@
 
 The course's running example is the sine wave turned on its side: draw y uniformly on [-10, 10] and set
 ``x = 7 sin(0.75 y) + 0.5 y + noise * N(0, 1)``. Predicting y from x is one-to-many: depending on x there
-are one to six branches. Because we generated the data, its exact conditional density p(y | x) is
+are one, three or five branches. Because we generated the data, its exact conditional density p(y | x) is
 known, which gives the best negative log-likelihood any model can reach (the Bayes limit).
 """
 
@@ -25,14 +25,23 @@ def wave(t):
     return 7.0 * sin(0.75 * t) + 0.5 * t
 
 
-def _uniform_and_noise(n, noise, seed):
+def _uniform_and_noise(n, noise, seed, t_range=Y_RANGE):
     n = _validate.positive_int("n", n)
     noise = _validate.positive_float("noise", noise, allow_zero=True)
     seed = _validate.positive_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
-    t = rng.uniform(*Y_RANGE, size=(n, 1))
+    t = rng.uniform(*t_range, size=(n, 1))
     eps = rng.standard_normal(size=(n, 1))
     return t, noise * eps
+
+
+def _checked_range(name: str, value) -> tuple[float, float]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (low, high), got {value!r}")
+    low, high = (_validate.float_tensor(name, v).item() for v in value)
+    if not low < high:
+        raise ValueError(f"{name} must satisfy low < high, got ({low}, {high})")
+    return low, high
 
 
 def sine(n: int = 1000, noise: float = 1.0, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -46,25 +55,36 @@ def sine(n: int = 1000, noise: float = 1.0, seed: int = 0) -> tuple[torch.Tensor
     return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
 
 
-def inverted_sine(n: int = 1000, noise: float = 1.0, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """The inverse problem: y ~ U[-10, 10], x = 7 sin(0.75 y) + 0.5 y + noise * N(0, 1).
+def inverse_problem(curve, n: int = 1000, noise: float = 1.0, seed: int = 0, y_range=Y_RANGE):
+    """Any inverse problem of the same kind: y ~ U[y_range], x = curve(y) + noise * N(0, 1).
 
-    Returns ``(x, y)``, float32 tensors of shape (n, 1); the task is to predict y from x, which has up to
-    several answers for one x (six near x = 0).
+    curve: a function of a numpy array, e.g. ``lambda y: y + 0.3 * np.sin(2 * np.pi * y)`` (Bishop's
+    1994 toy problem on y_range (0, 1)). Returns ``(x, y)``, float32 tensors of shape (n, 1).
     """
-    t, eps = _uniform_and_noise(n, noise, seed)
-    y = t
-    x = wave(t) + eps
+    if not callable(curve):
+        raise TypeError(f"curve must be a function of y, got {type(curve).__name__}")
+    y_range = _checked_range("y_range", y_range)
+    y, eps = _uniform_and_noise(n, noise, seed, y_range)
+    x = curve(y) + eps
     return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
 
 
-def inverted_sine_log_prob(x, y, noise: float = 1.0) -> torch.Tensor:
-    """Exact log p(y | x) of :func:`inverted_sine` data, shape (N,).
+def inverted_sine(n: int = 1000, noise: float = 1.0, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """The inverse problem: y ~ U[-10, 10], x = 7 sin(0.75 y) + 0.5 y + noise * N(0, 1).
 
-    Bayes' rule with the uniform prior on y: p(y | x) = N(x; wave(y), noise²) / Z(x) for y in [-10, 10]
-    (and 0 outside), where Z(x) = ∫ N(x; wave(t), noise²) dt over [-10, 10] is computed by the
-    trapezoid rule on a grid fine enough to resolve the narrowest branch. ``-log_prob.mean()`` on held-out
-    data is the Bayes limit: no model can have a lower expected NLL.
+    Returns ``(x, y)``, float32 tensors of shape (n, 1); the task is to predict y from x, which has
+    several answers for one x (five near x = 0).
+    """
+    return inverse_problem(wave, n, noise, seed, Y_RANGE)
+
+
+def inverse_problem_log_prob(x, y, curve, noise: float, y_range=Y_RANGE) -> torch.Tensor:
+    """Exact log p(y | x) of :func:`inverse_problem` data, shape (N,).
+
+    Bayes' rule with the uniform prior on y: p(y | x) = N(x; curve(y), noise²) / Z(x) for y in y_range
+    (and 0 outside), where Z(x) = ∫ N(x; curve(t), noise²) dt over y_range is computed by the trapezoid
+    rule on a grid fine enough to resolve the narrowest branch. ``-log_prob.mean()`` on held-out data is
+    the Bayes limit: no model can have a lower expected NLL.
 
     x, y: shape (N, 1) or (N,), same N. noise must be > 0 (with no noise the density is not defined).
     """
@@ -72,19 +92,24 @@ def inverted_sine_log_prob(x, y, noise: float = 1.0) -> torch.Tensor:
     y = _validate.feature_matrix("y", y, features=1)
     _validate.same_length("x", x, "y", y)
     noise = _validate.positive_float("noise", noise)
+    if not callable(curve):
+        raise TypeError(f"curve must be a function of y, got {type(curve).__name__}")
+    low, high = _checked_range("y_range", y_range)
 
     x64 = x[:, 0].double()
     y64 = y[:, 0].double()
     log_norm = -0.5 * math.log(2 * math.pi) - math.log(noise)
 
     def log_likelihood(x_col, t):
-        return log_norm - 0.5 * ((x_col - wave(t)) / noise) ** 2
+        return log_norm - 0.5 * ((x_col - torch.as_tensor(curve(t.numpy()), dtype=torch.float64)) / noise) ** 2
 
-    # The branch is narrowest where the slope |wave'| = |5.25 cos + 0.5| peaks at 5.75: keep >= 10 grid
-    # points per standard deviation of the branch in y, which is noise / 5.75.
-    spacing = min(0.01, noise / 5.75 / 10)
-    points = int(math.ceil((Y_RANGE[1] - Y_RANGE[0]) / spacing)) + 1
-    grid = torch.linspace(*Y_RANGE, points, dtype=torch.float64)
+    # A branch's width in y is noise / |curve'(y)|: keep >= 10 grid points per width at the steepest slope.
+    probe = np.linspace(low, high, 100_001)
+    steepest = float(np.max(np.abs(np.diff(curve(probe)) / np.diff(probe)))) or 1.0
+    spacing = min((high - low) / 2000, noise / steepest / 10)
+    points = int(math.ceil((high - low) / spacing)) + 1
+    grid = torch.linspace(low, high, points, dtype=torch.float64)
+    grid_values = torch.as_tensor(curve(grid.numpy()), dtype=torch.float64)
     log_w = torch.full((points,), math.log(grid[1] - grid[0]), dtype=torch.float64)
     log_w[[0, -1]] -= math.log(2.0)
 
@@ -92,9 +117,19 @@ def inverted_sine_log_prob(x, y, noise: float = 1.0) -> torch.Tensor:
     chunk = max(1, 2_000_000 // points)
     for start in range(0, len(x64), chunk):
         x_chunk = x64[start : start + chunk, None]
-        log_z[start : start + chunk] = torch.logsumexp(log_likelihood(x_chunk, grid) + log_w, dim=1)
+        log_z[start : start + chunk] = torch.logsumexp(
+            log_norm - 0.5 * ((x_chunk - grid_values) / noise) ** 2 + log_w, dim=1
+        )
 
     log_p = log_likelihood(x64, y64) - log_z
-    inside = (y64 >= Y_RANGE[0]) & (y64 <= Y_RANGE[1])
+    inside = (y64 >= low) & (y64 <= high)
     log_p = torch.where(inside, log_p, torch.full_like(log_p, -math.inf))
     return log_p.to(torch.float32)
+
+
+def inverted_sine_log_prob(x, y, noise: float = 1.0) -> torch.Tensor:
+    """Exact log p(y | x) of :func:`inverted_sine` data, shape (N,): the Bayes limit of the course.
+
+    See :func:`inverse_problem_log_prob`. x, y: shape (N, 1) or (N,), same N; noise > 0.
+    """
+    return inverse_problem_log_prob(x, y, wave, noise, Y_RANGE)

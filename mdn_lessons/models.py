@@ -125,7 +125,29 @@ class _StandardisedModel(nn.Module):
         return x, y
 
 
-class MLP(_StandardisedModel):
+class _RegressionModel(_StandardisedModel):
+    """Shared code of the models trained on mean squared error: one prediction per input, in data units."""
+
+    def _predict_standardised(self, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, x) -> torch.Tensor:
+        """Predictions in data units, shaped like the targets."""
+        return self.y_scaler.inverse(self._predict_standardised(self._check_x(x)))
+
+    def objective(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Training loss on checked tensors: MSE in standardised units (scale-free gradients)."""
+        return ((self._predict_standardised(x) - self.y_scaler(y)) ** 2).mean()
+
+    def to_data_units(self, objective: float) -> float:
+        """The MSE in the targets' own units, from the standardised objective."""
+        return objective * float((self.y_scaler.std**2).mean())
+
+    def snapshot(self, x: torch.Tensor) -> torch.Tensor:
+        return self(x).detach()
+
+
+class MLP(_RegressionModel):
     """A plain regression net trained with mean squared error: the baseline that fails on one-to-many data.
 
     x: (N, in_features) -> prediction (N, out_features). A 1-D x of length N is read as (N, 1).
@@ -144,21 +166,6 @@ class MLP(_StandardisedModel):
 
     def _predict_standardised(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(self.x_scaler(x)))
-
-    def forward(self, x) -> torch.Tensor:
-        """Predictions in data units, shape (N, out_features)."""
-        return self.y_scaler.inverse(self._predict_standardised(self._check_x(x)))
-
-    def objective(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """Training loss on checked tensors: MSE in standardised units (scale-free gradients)."""
-        return ((self._predict_standardised(x) - self.y_scaler(y)) ** 2).mean()
-
-    def to_data_units(self, objective: float) -> float:
-        """The MSE in the targets' own units, from the standardised objective."""
-        return objective * float((self.y_scaler.std**2).mean())
-
-    def snapshot(self, x: torch.Tensor) -> torch.Tensor:
-        return self(x)
 
 
 class _MixtureModel(_StandardisedModel):

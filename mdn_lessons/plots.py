@@ -130,9 +130,10 @@ def _component_means(params: MixtureParams, x_grid: np.ndarray, ax, color=None, 
     weights = params.log_weights.exp().detach().numpy()  # (M, K)
     means = params.means[..., 0].detach().numpy()
     scales = params.scales[..., 0].detach().numpy()
-    colors = plt.get_cmap("tab10")
+    # tab10 without its grey, which would vanish into the grey data points
+    colors = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7]
     for k in range(weights.shape[1]):
-        shade = color or colors(k % 10)
+        shade = color or colors[k % len(colors)]
         visible = np.where(weights[:, k] > 0.05, means[:, k], np.nan)
         ax.plot(x_grid, visible, color=shade, lw=1.5, label="component means" if k == 0 else None)
         if bands:

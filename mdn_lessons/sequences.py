@@ -22,9 +22,9 @@ import torch
 from torch import nn
 from torch.distributions import MixtureSameFamily
 
-from . import _validate
+from . import _validate, answers
 from .losses import mixture_log_prob
-from .models import MixtureParams, _inverse_softplus, _MixtureModel, _spread_means, _StandardisedModel
+from .models import MixtureParams, _inverse_softplus, _MixtureModel, _RegressionModel, _spread_means, _StandardisedModel
 
 BRANCHING = {"p_up": 0.7, "branch_prob": 0.2, "slope": 0.25, "noise": 0.02}
 """Default settings of :func:`branching_curves` (and of :func:`branching_log_prob`)."""
@@ -314,10 +314,10 @@ class MDNRNN(_RecurrentModel, _MixtureModel):
     def _draw_next(self, features: torch.Tensor, temperature: float, generator) -> torch.Tensor:
         """Hidden features of one step (B, 1, H) -> one sampled next value per row, standardised, (B, D)."""
         params = self._params_from_features(features)
-        return _sample_mixture(MixtureParams(*(p[:, 0] for p in params)), temperature, generator)
+        return answers.sample(MixtureParams(*(p[:, 0] for p in params)), 1, temperature, generator)[:, 0]
 
 
-class MSERNN(_RecurrentModel):
+class MSERNN(_RecurrentModel, _RegressionModel):
     """The MSE baseline for sequences: the same recurrent body as :class:`MDNRNN` with one linear output.
 
     ``model(x)`` with x of shape (N, T, in_features) returns predictions (N, T, out_features) in data
@@ -339,43 +339,12 @@ class MSERNN(_RecurrentModel):
         features, _ = self._run(self.x_scaler(x))
         return self._predict_from_features(features)
 
-    def forward(self, x) -> torch.Tensor:
-        """Predicted next values at every step, in data units, shape (N, T, out_features)."""
-        return self.y_scaler.inverse(self._predict_standardised(self._check_x(x)))
-
-    def objective(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """Training loss on checked tensors: MSE in standardised units."""
-        return ((self._predict_standardised(x) - self.y_scaler(y)) ** 2).mean()
-
-    def to_data_units(self, objective: float) -> float:
-        """The MSE in the targets' own units, from the standardised objective."""
-        return objective * float((self.y_scaler.std**2).mean())
-
-    def snapshot(self, x: torch.Tensor) -> torch.Tensor:
-        return self(x).detach()
-
     def _draw_next(self, features: torch.Tensor, temperature: float, generator) -> torch.Tensor:
         """Hidden features of one step (B, 1, H) -> the predicted next value, standardised, (B, D).
 
         Nothing to sample: the MSE net's continuation is its prediction (temperature and generator unused).
         """
         return self._predict_from_features(features)[:, 0]
-
-
-def _sample_mixture(params: MixtureParams, temperature: float, generator: torch.Generator) -> torch.Tensor:
-    """One draw per row from standardised params (B, K), (B, K, D) -> (B, D), with a temperature.
-
-    Temperature τ sharpens (τ < 1) or flattens (τ > 1) the choice of component, π_k ∝ π_k^(1/τ), and
-    scales every σ by √τ; τ = 1 samples the model's own mixture.
-    """
-    log_weights, means, scales = params
-    probs = torch.softmax(log_weights / temperature, dim=-1)
-    component = torch.multinomial(probs, 1, generator=generator)  # (B, 1)
-    index = component.unsqueeze(-1).expand(-1, 1, means.shape[-1])  # (B, 1, D)
-    mean = means.gather(1, index).squeeze(1)
-    scale = scales.gather(1, index).squeeze(1) * math.sqrt(temperature)
-    noise = torch.randn(mean.shape, generator=generator)
-    return mean + scale * noise
 
 
 def generate(
@@ -393,7 +362,7 @@ def generate(
         own prediction, so all ``n_samples`` continuations are the same). Its ``in_features`` must equal
         its ``out_features``: each output becomes the next input.
     prefix: the start of one sequence, shape (P, F) (a 1-D prefix of length P is read as (P, 1)).
-    temperature: > 0; see :func:`_sample_mixture`. Ignored for an MSERNN.
+    temperature: > 0; see :func:`mdn_lessons.answers.sample`. Ignored for an MSERNN.
     generator: a ``torch.Generator`` or an int seed for the sampling; None uses torch's global generator.
 
     Returns the continuations, shape (n_samples, n_steps, D), in data units (without the prefix).

@@ -106,3 +106,37 @@ def test_log_prob_refuses_bad_arguments():
         ml.data.inverted_sine_log_prob(x, torch.zeros(10, 2))
     with pytest.raises(TypeError, match="x must be a tensor or array of real numbers"):
         ml.data.inverted_sine_log_prob("abc", y)
+
+
+def bishop_curve(y):
+    return y + 0.3 * np.sin(2 * np.pi * y)
+
+
+def test_inverse_problem_generalises_the_inverted_sine():
+    x, y = ml.data.inverse_problem(ml.data.wave, n=300, noise=1.0, seed=2)
+    xs, ys = ml.data.inverted_sine(n=300, noise=1.0, seed=2)
+    assert torch.equal(x, xs) and torch.equal(y, ys)
+    torch.testing.assert_close(
+        ml.data.inverse_problem_log_prob(x, y, ml.data.wave, noise=1.0), ml.data.inverted_sine_log_prob(x, y)
+    )
+
+
+def test_inverse_problem_log_prob_integrates_to_one_for_another_curve():
+    x = torch.tensor([[0.1], [0.5], [0.9]])
+    grid = torch.linspace(0, 1, 4001)
+    logp = ml.data.inverse_problem_log_prob(
+        x.repeat_interleave(len(grid), 0), grid.repeat(len(x)), bishop_curve, noise=0.05, y_range=(0, 1)
+    )
+    mass = torch.trapezoid(logp.exp().view(len(x), -1).double(), grid.double(), dim=1)
+    torch.testing.assert_close(mass, torch.ones(3, dtype=torch.float64), atol=2e-3, rtol=0)
+    x_data, y_data = ml.data.inverse_problem(bishop_curve, n=500, noise=0.05, seed=0, y_range=(0, 1))
+    assert float(y_data.min()) >= 0 and float(y_data.max()) <= 1
+
+
+def test_inverse_problem_refuses_bad_arguments():
+    with pytest.raises(TypeError, match="curve must be a function of y"):
+        ml.data.inverse_problem(3.0)
+    with pytest.raises(ValueError, match="y_range must satisfy low < high"):
+        ml.data.inverse_problem(bishop_curve, y_range=(1, 0))
+    with pytest.raises(TypeError, match=r"y_range must be a pair \(low, high\)"):
+        ml.data.inverse_problem_log_prob([0.0], [0.0], bishop_curve, noise=0.1, y_range=1.0)

@@ -33,6 +33,9 @@ class CheckResult:
     def __repr__(self) -> str:  # a cell ending in a check shows the words, not a dataclass dump
         return str(self)
 
+    def _ipython_display_(self) -> None:
+        """Show nothing in a notebook: ``run_check`` has printed the verdict already."""
+
 
 class NotAttempted(Exception):
     """Raised inside a checker when the answer is still the stub (None or ...)."""

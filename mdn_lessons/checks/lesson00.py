@@ -11,8 +11,8 @@ from ._core import CheckResult, as_float, expect_close, require_answer, run_chec
 def true_branch_count(x0: float) -> int:
     """How many y in [-10, 10] satisfy wave(y) = x0 (the noise-free branches at x0)."""
     t = np.linspace(*Y_RANGE, 400_001)
-    f = wave(t) - x0
-    return int(np.count_nonzero(np.sign(f[1:]) != np.sign(f[:-1])))
+    above = wave(t) >= x0  # not np.sign: a root that falls exactly on a grid point would count twice
+    return int(np.count_nonzero(above[1:] != above[:-1]))
 
 
 def check_branch_count(x0: float, answer) -> CheckResult:
@@ -30,7 +30,7 @@ def check_branch_count(x0: float, answer) -> CheckResult:
             direction = "too many" if number > expected else "too few"
             problems.append(
                 f"at x = {x0:g} you counted {int(number)} branches, {direction}. Count the places where "
-                "wave(y) - x0 changes sign on a fine grid of y in [-10, 10]."
+                "wave(y) - x0 changes sign on a fine grid of y in [-10, 10] (where wave(y) >= x0 flips)."
             )
 
     return run_check(f"Branches at x = {x0:g}", test)
