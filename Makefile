@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := notebooks
 
-.PHONY: setup lab test unit nbval lint execute figures bench clean
+.PHONY: setup lab test unit nbval lint execute figures bench determinism clean
+
+# Test kernels load this IPython profile, which refuses every connection that is not to this machine:
+# the notebooks are proven to run with no network.
+OFFLINE := IPYTHONDIR=$(CURDIR)/tests/offline/ipython
 
 setup: $(STAMP)
 
@@ -27,7 +31,7 @@ unit: setup
 	$(BIN)/python -m pytest tests
 
 nbval: setup
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	$(OFFLINE) $(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 test: lint unit nbval
 
@@ -39,6 +43,10 @@ figures: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# nbval three times in a row, offline: OMP_NUM_THREADS=1, =2, then the machine's default.
+determinism: setup
+	$(BIN)/python tools/check_determinism.py $(NOTEBOOKS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

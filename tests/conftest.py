@@ -1,4 +1,5 @@
 import matplotlib
+import matplotlib.pyplot as plt
 import pytest
 import torch
 
@@ -11,4 +12,4 @@ def _one_thread_and_seed():
     torch.set_num_threads(1)
     torch.manual_seed(0)
     yield
-    matplotlib.pyplot.close("all")
+    plt.close("all")

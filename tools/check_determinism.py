@@ -1,0 +1,101 @@
+"""Prove the notebooks' stored outputs are reproducible: nbval, three times in a row, with 1 and 2 threads.
+
+Each run is a full nbval pass (every cell re-run in a fresh kernel and its text output compared with the
+committed one), with no network (the offline IPython profile of ``tests/offline``). The default plan is
+three consecutive runs with OMP_NUM_THREADS=1, then 2, then unset (the machine's default); any failure makes
+the exit status 1, and the failing run's nbval report is printed.
+
+    python tools/check_determinism.py [--threads 1 2 default] [--repeat N] [NOTEBOOK_OR_FOLDER ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFLINE_PROFILE = ROOT / "tests" / "offline" / "ipython"
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+DEFAULT_THREADS = ("1", "2", "default")
+
+
+def plan(threads: Sequence[str], repeat: int) -> list[str]:
+    """The thread setting of each run, in order: ``threads`` repeated ``repeat`` times."""
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise ValueError(f"repeat must be a whole number >= 1, got {repeat!r}")
+    if not threads:
+        raise ValueError("threads must name at least one setting: a whole number >= 1, or 'default'")
+    for setting in threads:
+        if setting != "default" and not (setting.isdigit() and int(setting) >= 1):
+            raise ValueError(f"threads must be whole numbers >= 1 or 'default', got {setting!r}")
+    return list(threads) * repeat
+
+
+def nbval_run(paths: Sequence[Path], threads: str, ipython_dir: Path) -> subprocess.CompletedProcess:
+    """One nbval pass over ``paths`` with OMP/MKL/OpenBLAS threads set to ``threads`` ('default': unset)."""
+    env = {key: value for key, value in os.environ.items() if key not in THREAD_VARIABLES}
+    if threads != "default":
+        env.update(dict.fromkeys(THREAD_VARIABLES, threads))
+    env["IPYTHONDIR"] = str(ipython_dir)
+    command = [
+        sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+        "--nbval-sanitize-with", str(SANITIZE), *map(str, paths),
+    ]  # fmt: skip
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def failure_report(output: str, limit: int = 6000) -> str:
+    """The start of pytest's FAILURES section (the first differences) and its short summary, within ``limit``."""
+    start = output.rfind("\n", 0, max(output.find("= FAILURES ="), 0)) + 1  # from the start of that line
+    summary = output.find("short test summary info")
+    head = output[max(start, 0) :][: limit // 2]
+    tail = output[max(summary, len(output) - limit // 2) :][: limit // 2] if summary >= 0 else output[-limit // 2 :]
+    return head if tail in head else f"{head}\n[...]\n{tail}"
+
+
+def check(paths: Sequence[Path], threads: Sequence[str] = DEFAULT_THREADS, repeat: int = 1) -> bool:
+    """Run the plan, print one line per run (and the report of any failing run); True if every run passed."""
+    runs = plan(threads, repeat)
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if not paths or missing:
+        raise ValueError(f"paths must be existing notebooks or folders, got {missing or 'none'}")
+    passed = True
+    with tempfile.TemporaryDirectory() as ipython_dir:
+        # A private copy of the offline profile: IPython writes run-time folders into its profile.
+        shutil.copytree(OFFLINE_PROFILE, ipython_dir, dirs_exist_ok=True)
+        for number, setting in enumerate(runs, start=1):
+            start = time.perf_counter()
+            result = nbval_run(paths, setting, Path(ipython_dir))
+            summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+            verdict = "PASS" if result.returncode == 0 else "FAIL"
+            print(f"run {number}/{len(runs)}  OMP_NUM_THREADS={setting:<8} {verdict}  "
+                  f"{time.perf_counter() - start:6.1f} s  {summary}", flush=True)  # fmt: skip
+            if result.returncode != 0:
+                passed = False
+                print(failure_report(result.stdout), result.stderr[-2000:], sep="\n", flush=True)
+    print("deterministic: every run matched the stored outputs" if passed else "NOT deterministic (see above)")
+    return passed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path, default=[ROOT / "notebooks"])
+    parser.add_argument("--threads", nargs="+", default=list(DEFAULT_THREADS), help="settings, in run order")
+    parser.add_argument("--repeat", type=int, default=1, help="how many times to run the whole list of settings")
+    args = parser.parse_args(argv)
+    try:
+        return 0 if check(args.paths, args.threads, args.repeat) else 1
+    except ValueError as error:
+        parser.error(str(error))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Screenshots of the course's widgets as a student sees them in JupyterLab (for the README).
+
+Every notebook that builds a widget is opened in headless Chromium and run with "Run All Cells", in the same
+kind of session the browser tests use (``tests/browser/labdriver.py``); each displayed widget is then
+saved as ``widget_<notebook>.png`` (a notebook's second widget as ``widget_<notebook>_2.png``, and so on).
+It shows the state after the notebook has run: the widget trained once with its default settings.
+Without Chromium this prints why and writes nothing; with REQUIRE_BROWSER=1 that is an error.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _labdriver():
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    import labdriver
+
+    return labdriver
+
+
+def screenshot_name(notebook: Path, index: int) -> str:
+    """``widget_<stem>.png`` for a notebook's first widget (index 0), ``widget_<stem>_<index+1>.png`` after."""
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise ValueError(f"index must be a whole number >= 0, got {index!r}")
+    return f"widget_{Path(notebook).stem}{'' if index == 0 else f'_{index + 1}'}.png"
+
+
+def make(out_dir: Path) -> list[Path]:
+    labdriver = _labdriver()
+    reason = labdriver.browser_unavailable_reason()
+    if reason:
+        if labdriver.browser_required():
+            raise RuntimeError(f"REQUIRE_BROWSER is set but no screenshots can be taken: {reason}")
+        print(f"widget screenshots skipped: {reason}", flush=True)
+        return []
+    notebooks = labdriver.widget_notebooks()
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory() as work_dir, labdriver.lab_session(notebooks, Path(work_dir)) as session:
+        for notebook in notebooks:
+            page = session.open(notebook.name)
+            try:
+                errors = page.run_all()
+                if errors:
+                    raise RuntimeError(f"{notebook.name} failed in JupyterLab: {errors}")
+                for widget in page.widgets():
+                    widget.locator.scroll_into_view_if_needed()
+                    written.append(widget.screenshot(Path(out_dir) / screenshot_name(notebook, widget.index)))
+            finally:
+                session.close_notebook(page)
+    return written
