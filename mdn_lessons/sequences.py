@@ -101,13 +101,7 @@ def branching_log_prob(
     The regime (flat, up or down) is hidden behind the noise; a forward filter tracks its probability
     given the steps seen so far (a three-state hidden Markov model), in float64. noise must be > 0.
     """
-    curves = _validate.float_tensor("curves", curves)
-    if curves.ndim == 3 and curves.shape[2] == 1:
-        curves = curves[:, :, 0]
-    if curves.ndim != 2 or curves.shape[0] < 1 or curves.shape[1] < 3:
-        raise ValueError(
-            f"curves must have shape (N, T, 1) or (N, T) with N >= 1 and T >= 3, got {tuple(curves.shape)}"
-        )
+    curves = _one_feature_curves("curves", curves, min_length=3)
     p_up, branch_prob, slope, noise = _branching_settings(p_up, branch_prob, slope, noise)
     if noise == 0:
         raise ValueError("noise must be > 0: without noise the steps have no density")
@@ -137,6 +131,18 @@ def branching_log_prob(
     return torch.stack(out, dim=1).to(torch.float32)
 
 
+def _one_feature_curves(name: str, value, min_length: int) -> torch.Tensor:
+    """Finite curves of one feature as a (N, T) tensor, from (N, T, 1) or (N, T), N >= 1, T >= min_length."""
+    curves = _validate.float_tensor(name, value)
+    if curves.ndim == 3 and curves.shape[2] == 1:
+        curves = curves[:, :, 0]
+    if curves.ndim != 2 or curves.shape[0] < 1 or curves.shape[1] < min_length:
+        raise ValueError(
+            f"{name} must have shape (N, T, 1) or (N, T) with N >= 1 and T >= {min_length}, got {tuple(curves.shape)}"
+        )
+    return curves
+
+
 def future_shares(futures, start, margin: float) -> dict[str, float]:
     """Share of continuations that ended up, down, or within ``margin`` of where they started.
 
@@ -145,13 +151,7 @@ def future_shares(futures, start, margin: float) -> dict[str, float]:
     ``start + margin``, "down" if below ``start - margin``, else "flat". Returns
     ``{"up": ..., "down": ..., "flat": ...}``, shares that sum to 1.
     """
-    futures = _validate.float_tensor("futures", futures)
-    if futures.ndim == 3 and futures.shape[2] == 1:
-        futures = futures[:, :, 0]
-    if futures.ndim != 2 or futures.shape[0] < 1 or futures.shape[1] < 1:
-        raise ValueError(
-            f"futures must have shape (S, n_steps, 1) or (S, n_steps) with S, n_steps >= 1, got {tuple(futures.shape)}"
-        )
+    futures = _one_feature_curves("futures", futures, min_length=1)
     start = _one_number("start", start)
     margin = _validate.positive_float("margin", margin, allow_zero=True)
     change = futures[:, -1] - start
