@@ -25,6 +25,11 @@ FIGURES_DIR = Path(__file__).resolve().parents[1] / "figures"
 DATA_STYLE = {"s": 4, "alpha": 0.35, "color": "tab:gray", "label": "data", "rasterized": True}
 
 
+def _component_colors() -> list:
+    """tab10 without its grey, which would vanish into the grey data points."""
+    return [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7]
+
+
 def _axes(ax):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
@@ -56,16 +61,24 @@ def mixture_density(
     """A one-dimensional mixture's density over ``y_grid`` (G,), optionally over a histogram of ``data``.
 
     params: a mixture with N = 1 and D = 1 (e.g. ``GaussianMixture()()``). With ``components`` each
-    weighted component π_k N(y; μ_k, σ_k²) is drawn dashed under the total.
+    weighted component π_k N(y; μ_k, σ_k²) is shaded under the total, one colour each.
     """
     ax = _axes(ax)
     if data is not None:
         ax.hist(_numpy(data).ravel(), bins=60, density=True, color="tab:gray", alpha=0.35, label="data (histogram)")
     grid, total, parts = mixture_density_curve(params, y_grid)
     if components and parts.shape[0] > 1:
+        colors = _component_colors()
         for k, part in enumerate(parts):
-            ax.plot(grid, part, "--", lw=1, label="weighted components" if k == 0 else None, color="tab:orange")
-    ax.plot(grid, total, lw=2, label=label, color="tab:blue")
+            ax.fill_between(
+                grid,
+                part,
+                color=colors[k % len(colors)],
+                alpha=0.35,
+                lw=0,
+                label="weighted components" if k == 0 else None,
+            )
+    ax.plot(grid, total, lw=2, label=label, color="black")
     ax.set(title=title, xlabel=xlabel, ylabel="density")
     ax.legend(loc="upper right", fontsize="small")
     return ax
@@ -130,8 +143,7 @@ def _component_means(params: MixtureParams, x_grid: np.ndarray, ax, color=None, 
     weights = params.log_weights.exp().detach().numpy()  # (M, K)
     means = params.means[..., 0].detach().numpy()
     scales = params.scales[..., 0].detach().numpy()
-    # tab10 without its grey, which would vanish into the grey data points
-    colors = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7]
+    colors = _component_colors()
     for k in range(weights.shape[1]):
         shade = color or colors[k % len(colors)]
         visible = np.where(weights[:, k] > 0.05, means[:, k], np.nan)

@@ -107,7 +107,9 @@ class TrainingWidget:
             ]
         )
         self._fig, self._ax = plt.subplots(figsize=(6.5, 3.6))
-        plt.close(self._fig)  # drawn only into the Output widget, never as a stray cell output
+        # Fixed margins: a tight layout (or bbox_inches="tight") would lay out or render every frame twice.
+        self._fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.9)
+        plt.close(self._fig)  # drawn only into the Image widget, never as a stray cell output
         self.redraw(None, "untrained")
 
     def settings(self) -> TrainSettings:
@@ -122,6 +124,7 @@ class TrainingWidget:
         raise NotImplementedError
 
     def draw(self, ax, model, caption: str) -> None:
+        """Draw ``model`` (None before training) on ``ax``; ``caption`` is e.g. "after step 300/1000"."""
         raise NotImplementedError
 
     evaluated_on = "training data"
@@ -139,7 +142,7 @@ class TrainingWidget:
         self._ax.clear()
         self.draw(self._ax, model, caption)
         buffer = io.BytesIO()
-        self._fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+        self._fig.savefig(buffer, format="png", dpi=80)
         self.plot.value = buffer.getvalue()
 
     def train(self):
@@ -152,9 +155,10 @@ class TrainingWidget:
 
             def on_progress(step, _batch_loss, model):
                 with torch.no_grad():
-                    text = status_text(step, settings.steps, self.evaluate(model), reference, self.evaluated_on)
-                self.status.value = text
-                self.redraw(model, text)
+                    self.status.value = status_text(
+                        step, settings.steps, self.evaluate(model), reference, self.evaluated_on
+                    )
+                self.redraw(model, f"after step {step}/{settings.steps}")
 
             self.history = self.fit_model(self.model, settings, on_progress)
         finally:

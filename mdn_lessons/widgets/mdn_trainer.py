@@ -81,4 +81,4 @@ class MDNTrainer(TrainingWidget):
             ax.scatter(self.x.numpy().ravel(), self.y.numpy().ravel(), s=3, alpha=0.3, color="tab:gray")
             ax.set(title="Data: press Train to fit an MDN", xlabel="x", ylabel="y")
             return
-        conditional_heatmap(model, self.x_grid, self.y_grid, ax=ax, title=caption)
+        conditional_heatmap(model, self.x_grid, self.y_grid, ax=ax, title=f"p(y | x) {caption}")

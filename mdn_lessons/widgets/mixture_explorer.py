@@ -54,4 +54,4 @@ class MixtureExplorer(TrainingWidget):
             ax.set(title="Data: press Train to fit a mixture", xlabel="y", ylabel="density")
             return
         with torch.no_grad():
-            mixture_density(model(), self.y_grid, ax=ax, data=self.y, title=caption)
+            mixture_density(model(), self.y_grid, ax=ax, data=self.y, title=f"Fitted mixture {caption}")
