@@ -69,6 +69,18 @@ def require_answer(answer, what: str) -> None:
         raise NotAttempted(f"not attempted yet: {what} is still `...`/None; fill in the exercise cell.")
 
 
+def expect_function(answer, what: str, problems: list[str], usage: str = "") -> bool:
+    """Raise NotAttempted for a stub; add a problem and return False if ``answer`` is not callable.
+
+    usage: how it is called, e.g. ``"average_nll(y, mean, std)"``, shown in the problem.
+    """
+    require_answer(answer, f"`{what}`")
+    if not callable(answer):
+        problems.append(f"{what} should be a function{' ' + usage if usage else ''}, got {type(answer).__name__}")
+        return False
+    return True
+
+
 def as_float(value, what: str, problems: list[str]) -> float | None:
     """``value`` as a Python float, or None after adding a problem that says why it is not one."""
     if isinstance(value, torch.Tensor):

@@ -13,7 +13,7 @@ import torch
 
 from ..lesson_data import cross_entropy, entropy, gaussian_mixture, kl_divergence, skewed_p
 from ..losses import LOG_SQRT_2PI, gaussian_nll
-from ._core import CheckResult, as_float, require_answer, run_check
+from ._core import CheckResult, as_float, expect_function, require_answer, run_check
 
 KL_Q = (0.0, 1.5)
 """The (mean, std) of the poor Gaussian Q whose KL(P‖Q) exercise 2 estimates."""
@@ -43,11 +43,7 @@ def check_average_nll(average_nll) -> CheckResult:
     """Exercise 1: ``average_nll(y, mean, std)`` returns the mean of -log N(y_n; mean, std²) over a 1-D tensor y."""
 
     def test(problems: list[str]) -> None:
-        require_answer(average_nll, "average_nll")
-        if not callable(average_nll):
-            problems.append(
-                f"average_nll should be a function average_nll(y, mean, std), got {type(average_nll).__name__}"
-            )
+        if not expect_function(average_nll, "average_nll", problems, "average_nll(y, mean, std)"):
             return
         for y, mean, std in _nll_cases():
             answer = average_nll(y.clone(), mean, std)

@@ -11,7 +11,7 @@ import torch
 from ..em import e_step, m_step
 from ..lesson_data import gaussian_mixture, log_density, sample, three_bumps_p
 from ..losses import LOG_SQRT_2PI, gaussian_log_prob
-from ._core import CheckResult, expect_shape, require_answer, run_check
+from ._core import CheckResult, expect_function, expect_shape, require_answer, run_check
 
 FAR_VALUES = (-40.0, 25.0, 60.0)
 """Targets so far from every component of lesson 02's P that exp(log N) underflows to 0 in float32."""
@@ -49,9 +49,9 @@ def check_log_mixture_density(log_mixture_density) -> CheckResult:
     """Exercise 1: ``log_mixture_density(y, weights, means, scales)`` returns log p(y), shape (N,), without -inf."""
 
     def test(problems: list[str]) -> None:
-        require_answer(log_mixture_density, "log_mixture_density")
-        if not callable(log_mixture_density):
-            problems.append("log_mixture_density should be a function log_mixture_density(y, weights, means, scales)")
+        if not expect_function(
+            log_mixture_density, "log_mixture_density", problems, "log_mixture_density(y, weights, means, scales)"
+        ):
             return
         weights, means, scales = _p_parts()
         typical = sample(three_bumps_p(), 12, seed=202).reshape(-1)
@@ -113,9 +113,7 @@ def check_m_step(m_step_answer) -> CheckResult:
     """Exercise 2: ``m_step(y, resp)`` returns (weights, means, scales), each (K,), from y (N,) and resp (N, K)."""
 
     def test(problems: list[str]) -> None:
-        require_answer(m_step_answer, "m_step")
-        if not callable(m_step_answer):
-            problems.append("m_step should be a function m_step(y, resp) returning (weights, means, scales)")
+        if not expect_function(m_step_answer, "m_step", problems, "m_step(y, resp) returning (weights, means, scales)"):
             return
         y, resp = _m_step_case()
         answer = m_step_answer(y.clone(), resp.clone())

@@ -15,7 +15,7 @@ import torch
 from .. import _validate
 from ..conditional import binned_mean
 from ..data import inverted_sine
-from ._core import CheckResult, NotAttempted, as_float, is_stub, require_answer, run_check
+from ._core import CheckResult, NotAttempted, as_float, expect_function, is_stub, require_answer, run_check
 
 WINDOWS = ((0.0, 0.25), (-5.0, 1.0), (8.0, 0.5), (2.5, 2.0))
 """(x0, half_width) pairs the student's ``conditional_mean`` is tried on."""
@@ -46,9 +46,7 @@ def check_conditional_mean(conditional_mean) -> CheckResult:
     """
 
     def test(problems: list[str]) -> None:
-        require_answer(conditional_mean, "conditional_mean")
-        if not callable(conditional_mean):
-            problems.append(f"conditional_mean should be a function, got {type(conditional_mean).__name__}")
+        if not expect_function(conditional_mean, "conditional_mean", problems):
             return
         x, y = inverted_sine(n=400, noise=1.0, seed=303)
         for x0, half_width in WINDOWS:

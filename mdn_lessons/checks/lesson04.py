@@ -12,7 +12,15 @@ import math
 import torch
 import torch.nn.functional as F
 
-from ._core import CheckResult, NotAttempted, as_float, expect_shape, is_stub, require_answer, run_check
+from ._core import (
+    CheckResult,
+    NotAttempted,
+    as_float,
+    expect_function,
+    expect_shape,
+    is_stub,
+    run_check,
+)
 
 MIN_SCALE = 1e-3
 """The σ floor the lesson's heads add after softplus."""
@@ -46,9 +54,7 @@ def check_mixture_from_heads(mixture_from_heads) -> CheckResult:
     and softplus of the scale outputs plus 1e-3."""
 
     def test(problems: list[str]) -> None:
-        require_answer(mixture_from_heads, "mixture_from_heads")
-        if not callable(mixture_from_heads):
-            problems.append(f"mixture_from_heads should be a function, got {type(mixture_from_heads).__name__}")
+        if not expect_function(mixture_from_heads, "mixture_from_heads", problems):
             return
         logits, means, raw_scales = _head_outputs()
         answer = mixture_from_heads(logits.clone(), means.clone(), raw_scales.clone())
@@ -115,11 +121,7 @@ def check_log_sigma_gradient(nll_gradient_wrt_log_sigma) -> CheckResult:
     """
 
     def test(problems: list[str]) -> None:
-        require_answer(nll_gradient_wrt_log_sigma, "nll_gradient_wrt_log_sigma")
-        if not callable(nll_gradient_wrt_log_sigma):
-            problems.append(
-                f"nll_gradient_wrt_log_sigma should be a function, got {type(nll_gradient_wrt_log_sigma).__name__}"
-            )
+        if not expect_function(nll_gradient_wrt_log_sigma, "nll_gradient_wrt_log_sigma", problems):
             return
         for y, mu, sigma in GRADIENT_CASES:
             answer = nll_gradient_wrt_log_sigma(y, mu, sigma)

@@ -13,18 +13,18 @@ import math
 import torch
 
 from ..losses import mixture_log_prob
-from ._core import CheckResult, NotAttempted, as_float, expect_shape, is_stub, require_answer, run_check
+from ._core import (
+    CheckResult,
+    NotAttempted,
+    as_float,
+    expect_function,
+    expect_shape,
+    is_stub,
+    run_check,
+)
 
 SAFE_MIN_SCALE = 1e-3
 """The σ floor the safe NLL of exercise 3 must use: σ = softplus(raw) + SAFE_MIN_SCALE."""
-
-
-def _callable(answer, name: str, problems: list[str]) -> bool:
-    require_answer(answer, name)
-    if not callable(answer):
-        problems.append(f"{name} should be a function, got {type(answer).__name__}")
-        return False
-    return True
 
 
 def _returned(value, name: str):
@@ -51,7 +51,7 @@ def check_tempered_log_weights(tempered_log_weights) -> CheckResult:
     log-weights of π_k^(1/T) / Σ_j π_j^(1/T)."""
 
     def test(problems: list[str]) -> None:
-        if not _callable(tempered_log_weights, "tempered_log_weights", problems):
+        if not expect_function(tempered_log_weights, "tempered_log_weights", problems):
             return
         for log_weights, temperature in _tempered_cases():
             answer = _returned(tempered_log_weights(log_weights.clone(), temperature), "tempered_log_weights")
@@ -99,7 +99,7 @@ def check_fraction_inside(fraction_inside) -> CheckResult:
     interval [(1 - level)/2, (1 + level)/2], a number in [0, 1] (endpoints count as inside)."""
 
     def test(problems: list[str]) -> None:
-        if not _callable(fraction_inside, "fraction_inside", problems):
+        if not expect_function(fraction_inside, "fraction_inside", problems):
             return
         for u, level in _pit_cases():
             answer = _returned(fraction_inside(u.clone(), level), "fraction_inside")
@@ -161,7 +161,7 @@ def check_safe_mixture_nll(safe_mixture_nll) -> CheckResult:
     any raw outputs. Shapes: logits (N, K), means and raw_scales (N, K, 1), y (N, 1)."""
 
     def test(problems: list[str]) -> None:
-        if not _callable(safe_mixture_nll, "safe_mixture_nll", problems):
+        if not expect_function(safe_mixture_nll, "safe_mixture_nll", problems):
             return
         for label, case in _nll_cases():
             inputs = [t.clone().requires_grad_(i in (0, 2)) for i, t in enumerate(case)]

@@ -13,7 +13,7 @@ import torch
 
 from .. import robot_arm
 from ..models import MixtureParams
-from ._core import CheckResult, NotAttempted, expect_shape, is_stub, require_answer, run_check
+from ._core import CheckResult, NotAttempted, expect_function, expect_shape, is_stub, require_answer, run_check
 
 
 def _mixture(params) -> MixtureParams:
@@ -38,9 +38,7 @@ def check_elbow_angles(elbow_angles) -> CheckResult:
     elbow-down angle θ2 in [0, π], column 1 the elbow-up angle 2π - θ2."""
 
     def test(problems: list[str]) -> None:
-        require_answer(elbow_angles, "elbow_angles")
-        if not callable(elbow_angles):
-            problems.append(f"elbow_angles should be a function of hand positions, got {type(elbow_angles).__name__}")
+        if not expect_function(elbow_angles, "elbow_angles", problems, "of hand positions"):
             return
         hand, _ = robot_arm.inverse_data(n=50, seed=606)
         # Add an elbow at a right angle (the edge of the joint range) and one nearly folded back.
@@ -138,9 +136,7 @@ def check_elbow_up_pose(elbow_up_pose, params) -> CheckResult:
     params = _mixture(params)
 
     def test(problems: list[str]) -> None:
-        require_answer(elbow_up_pose, "elbow_up_pose")
-        if not callable(elbow_up_pose):
-            problems.append(f"elbow_up_pose should be a function of params, got {type(elbow_up_pose).__name__}")
+        if not expect_function(elbow_up_pose, "elbow_up_pose", problems, "of params"):
             return
         for name, mixtures in (("the hand-made mixtures", _made_up_mixtures()), ("the MDN's mixtures", params)):
             answer = elbow_up_pose(MixtureParams(*(p.clone() for p in mixtures)))

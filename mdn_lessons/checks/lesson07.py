@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from ..models import MixtureParams
-from ._core import CheckResult, as_float, expect_close, require_answer, run_check
+from ._core import CheckResult, as_float, expect_close, expect_function, require_answer, run_check
 
 _SHARE_CASES = ((16, 0.7, 0.2), (5, 0.5, 0.1), (40, 0.9, 0.05), (1, 0.3, 1.0))
 
@@ -19,9 +19,7 @@ def check_true_shares(true_shares) -> CheckResult:
     """Exercise 1: ``true_shares(n_steps, p_up, branch_prob)`` -> (up, down, flat) after n_steps from a flat start."""
 
     def test(problems: list[str]) -> None:
-        require_answer(true_shares, "`true_shares`")
-        if not callable(true_shares):
-            problems.append(f"true_shares should be a function, got {type(true_shares).__name__}")
+        if not expect_function(true_shares, "true_shares", problems):
             return
         for n_steps, p_up, branch_prob in _SHARE_CASES:
             answer = true_shares(n_steps, p_up, branch_prob)
@@ -81,9 +79,7 @@ def check_prob_above(prob_above) -> CheckResult:
     """Exercise 2: ``prob_above(params, threshold)`` -> (N,) P(y > threshold) under each 1-D mixture."""
 
     def test(problems: list[str]) -> None:
-        require_answer(prob_above, "`prob_above`")
-        if not callable(prob_above):
-            problems.append(f"prob_above should be a function, got {type(prob_above).__name__}")
+        if not expect_function(prob_above, "prob_above", problems):
             return
         params, thresholds = _test_mixture()
         for threshold in thresholds:
