@@ -42,3 +42,14 @@ def test_errors_raised_by_the_students_code_do_not_stop_the_lesson():
 
 def test_result_shows_its_words():
     assert repr(CheckResult("E", False, ["x is wrong"])) == "❌ E: not yet.\n   - x is wrong"
+
+
+def test_tensors_close_needs_the_same_shape_finite_values_and_tolerates_float64():
+    from mdn_lessons.checks._core import tensors_close
+
+    expected = torch.tensor([1.0, 2.0])
+    assert tensors_close(expected.double() + 1e-6, expected, atol=1e-4, rtol=0)
+    assert not tensors_close(expected + 0.01, expected, atol=1e-4, rtol=0)
+    assert not tensors_close(expected.unsqueeze(1), expected, atol=1e-4, rtol=0)  # would broadcast
+    assert not tensors_close(torch.tensor([1.0, float("nan")]), expected, atol=1e-4, rtol=0)
+    assert not tensors_close([1.0, 2.0], expected, atol=1e-4, rtol=0)

@@ -69,6 +69,19 @@ def require_answer(answer, what: str) -> None:
         raise NotAttempted(f"not attempted yet: {what} is still `...`/None; fill in the exercise cell.")
 
 
+def tensors_close(answer: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float) -> bool:
+    """True if ``answer`` has the shape of ``expected``, is finite, and matches it within the tolerances.
+
+    Both are compared as float32, so a correct answer computed in float64 is judged, not refused.
+    """
+    if not isinstance(answer, torch.Tensor) or tuple(answer.shape) != tuple(expected.shape):
+        return False
+    answer = answer.detach().float()
+    return bool(torch.isfinite(answer).all()) and bool(
+        torch.allclose(answer, expected.detach().float(), atol=atol, rtol=rtol)
+    )
+
+
 def expect_function(answer, what: str, problems: list[str], usage: str = "") -> bool:
     """Raise NotAttempted for a stub; add a problem and return False if ``answer`` is not callable.
 

@@ -11,14 +11,10 @@ import torch
 from ..em import e_step, m_step
 from ..lesson_data import gaussian_mixture, log_density, sample, three_bumps_p
 from ..losses import LOG_SQRT_2PI, gaussian_log_prob
-from ._core import CheckResult, expect_function, expect_shape, require_answer, run_check
+from ._core import CheckResult, expect_function, expect_shape, require_answer, run_check, tensors_close
 
 FAR_VALUES = (-40.0, 25.0, 60.0)
 """Targets so far from every component of lesson 02's P that exp(log N) underflows to 0 in float32."""
-
-
-def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    return a.shape == b.shape and bool(torch.isfinite(a).all()) and bool(torch.allclose(a, b, rtol=1e-4, atol=1e-3))
 
 
 def _p_parts() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -64,7 +60,7 @@ def check_log_mixture_density(log_mixture_density) -> CheckResult:
                 return
             answer = answer.detach().float()
             expected = log_density(three_bumps_p(), y)
-            if _close(answer, expected):
+            if tensors_close(answer, expected, atol=1e-3, rtol=1e-4):
                 continue
             if kind == "far" and not bool(torch.isfinite(answer).all()):
                 problems.append(
@@ -76,7 +72,7 @@ def check_log_mixture_density(log_mixture_density) -> CheckResult:
                 (
                     text
                     for text, value in _density_slips(y, weights, means, scales, expected).items()
-                    if _close(answer, value)
+                    if tensors_close(answer, value, atol=1e-3, rtol=1e-4)
                 ),
                 None,
             )

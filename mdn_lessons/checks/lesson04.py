@@ -20,6 +20,7 @@ from ._core import (
     expect_shape,
     is_stub,
     run_check,
+    tensors_close,
 )
 
 MIN_SCALE = 1e-3
@@ -42,10 +43,6 @@ def _head_outputs() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     logits[3] = torch.tensor([0.0, 200.0, -200.0, 50.0])
     raw_scales[3] = torch.tensor([-200.0, 100.0, 0.0, 5.0])
     return logits, means, raw_scales
-
-
-def _close(answer: torch.Tensor, expected: torch.Tensor, tol: float = 1e-4) -> bool:
-    return bool(torch.isfinite(answer).all()) and bool(torch.allclose(answer, expected, atol=tol, rtol=tol))
 
 
 def check_mixture_from_heads(mixture_from_heads) -> CheckResult:
@@ -82,8 +79,8 @@ def check_mixture_from_heads(mixture_from_heads) -> CheckResult:
         log_weights, answer_means, scales = (t.detach().float() for t in (log_weights, answer_means, scales))
 
         expected_log_weights = torch.log_softmax(logits, dim=1)
-        if not _close(log_weights, expected_log_weights):
-            if _close(log_weights, expected_log_weights.exp()):
+        if not tensors_close(log_weights, expected_log_weights, atol=1e-4, rtol=1e-4):
+            if tensors_close(log_weights, expected_log_weights.exp(), atol=1e-4, rtol=1e-4):
                 problems.append("log_weights holds the weights π themselves; return their logarithm (log_softmax).")
             elif not bool(torch.isfinite(log_weights).all()):
                 problems.append(
@@ -93,17 +90,19 @@ def check_mixture_from_heads(mixture_from_heads) -> CheckResult:
             else:
                 problems.append("log_weights should be torch.log_softmax(logits, dim=1): its exp sums to 1 per row.")
 
-        if not _close(answer_means, means.unsqueeze(-1)):
+        if not tensors_close(answer_means, means.unsqueeze(-1), atol=1e-4, rtol=1e-4):
             problems.append("means should be the mean head's outputs unchanged (any real number is a valid mean).")
 
         expected_scales = (F.softplus(raw_scales) + MIN_SCALE).unsqueeze(-1)
-        if not _close(scales, expected_scales):
+        if not tensors_close(scales, expected_scales, atol=1e-4, rtol=1e-4):
             if not bool(torch.isfinite(scales).all()):
                 problems.append(
                     "some scales are inf or NaN: exp(100) overflows float32. Use F.softplus, which grows "
                     "linearly instead of exponentially."
                 )
-            elif _close(scales, F.softplus(raw_scales).unsqueeze(-1)) or bool((scales <= 0).any()):
+            elif bool((scales <= 0).any()) or tensors_close(
+                scales, F.softplus(raw_scales).unsqueeze(-1), atol=1e-4, rtol=1e-4
+            ):
                 problems.append(
                     "without a floor, softplus(-200) is 0 and log σ is -inf: add the small floor, "
                     f"F.softplus(scale_outputs) + {MIN_SCALE:g}."

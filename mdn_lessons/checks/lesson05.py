@@ -21,6 +21,7 @@ from ._core import (
     expect_shape,
     is_stub,
     run_check,
+    tensors_close,
 )
 
 SAFE_MIN_SCALE = 1e-3
@@ -31,11 +32,6 @@ def _returned(value, name: str):
     if is_stub(value):
         raise NotAttempted(f"not attempted yet: {name} still returns nothing; fill in its body.")
     return value
-
-
-def _close(answer: torch.Tensor, expected: torch.Tensor, tol: float) -> bool:
-    answer = answer.detach().float()
-    return bool(torch.isfinite(answer).all()) and bool(torch.allclose(answer, expected.float(), atol=tol, rtol=tol))
 
 
 def _tempered_cases() -> list[tuple[torch.Tensor, float]]:
@@ -58,7 +54,7 @@ def check_tempered_log_weights(tempered_log_weights) -> CheckResult:
             if not expect_shape(answer, tuple(log_weights.shape), f"the result at T = {temperature}", problems):
                 return
             expected = torch.log_softmax(log_weights / temperature, dim=1)
-            if _close(answer, expected, 1e-4):
+            if tensors_close(answer, expected, atol=1e-4, rtol=1e-4):
                 continue
             answer = answer.detach().float()
             where = f"at T = {temperature}"
@@ -67,14 +63,14 @@ def check_tempered_log_weights(tempered_log_weights) -> CheckResult:
                     f"{where} some results are -inf or NaN. A weight of e^-300 is 0 after exp(), and log(0) = -inf: "
                     "stay in log space, where π^(1/T) is log_weights / T, and renormalise with torch.log_softmax."
                 )
-            elif _close(answer, expected.exp(), 1e-4):
+            elif tensors_close(answer, expected.exp(), atol=1e-4, rtol=1e-4):
                 problems.append(f"{where} you returned the weights themselves; return their logarithms.")
-            elif _close(answer, log_weights / temperature, 1e-4):
+            elif tensors_close(answer, log_weights / temperature, atol=1e-4, rtol=1e-4):
                 problems.append(
                     f"{where} the weights do not sum to 1: dividing by T is only half of it; renormalise "
                     "(torch.log_softmax does both)."
                 )
-            elif _close(answer, torch.log_softmax(log_weights * temperature, dim=1), 1e-4):
+            elif tensors_close(answer, torch.log_softmax(log_weights * temperature, dim=1), atol=1e-4, rtol=1e-4):
                 problems.append(f"{where} you raised π to the power T; the tempered weights are π^(1/T).")
             else:
                 worst = float((answer - expected).abs().max())

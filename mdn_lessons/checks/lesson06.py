@@ -13,7 +13,16 @@ import torch
 
 from .. import robot_arm
 from ..models import MixtureParams
-from ._core import CheckResult, NotAttempted, expect_function, expect_shape, is_stub, require_answer, run_check
+from ._core import (
+    CheckResult,
+    NotAttempted,
+    expect_function,
+    expect_shape,
+    is_stub,
+    require_answer,
+    run_check,
+    tensors_close,
+)
 
 
 def _mixture(params) -> MixtureParams:
@@ -25,12 +34,6 @@ def _mixture(params) -> MixtureParams:
             f"params must describe mixtures over two angles, means (N, K, 2); got {tuple(params.means.shape)}"
         )
     return MixtureParams(*(p.detach() for p in params))
-
-
-def _close(answer: torch.Tensor, expected: torch.Tensor, tol: float) -> bool:
-    return bool(torch.isfinite(answer).all()) and bool(
-        torch.allclose(answer.float(), expected.float(), atol=tol, rtol=0)
-    )
 
 
 def check_elbow_angles(elbow_angles) -> CheckResult:
@@ -51,18 +54,18 @@ def check_elbow_angles(elbow_angles) -> CheckResult:
         up, down = robot_arm.inverse_kinematics(hand)
         expected = torch.stack([down[:, 1], up[:, 1]], dim=1)
         answer = answer.detach().float()
-        if _close(answer, expected, 1e-3):
+        if tensors_close(answer, expected, atol=1e-3, rtol=0):
             return
         if not bool(torch.isfinite(answer).all()):
             problems.append(
                 "some angles are NaN or inf. Rounding can push cos θ2 a hair outside [-1, 1], where arccos is "
                 "NaN: clamp it first, e.g. cos_theta2.clamp(-1, 1)."
             )
-        elif _close(answer.flip(1), expected, 1e-3):
+        elif tensors_close(answer.flip(1), expected, atol=1e-3, rtol=0):
             problems.append("the columns are swapped: column 0 should be elbow down (θ2 ≤ π), column 1 elbow up.")
-        elif _close(answer, torch.rad2deg(expected), 0.1):
+        elif tensors_close(answer, torch.rad2deg(expected), atol=0.1, rtol=0):
             problems.append("these look like degrees; give the angles in radians (torch.arccos returns radians).")
-        elif _close(answer[:, 0], expected[:, 0], 1e-3):
+        elif tensors_close(answer[:, 0], expected[:, 0], atol=1e-3, rtol=0):
             problems.append(
                 "column 0 (elbow down) is right, column 1 is not: elbow up is 2π minus the elbow-down angle."
             )
@@ -90,11 +93,11 @@ def check_elbow_up_probability(p_up, params) -> CheckResult:
         weights = params.log_weights.exp()
         up = params.means[..., 1] > math.pi
         expected = (weights * up).sum(dim=1)
-        if _close(answer, expected, 1e-4):
+        if tensors_close(answer, expected, atol=1e-4, rtol=0):
             return
-        if _close(answer, (weights * ~up).sum(dim=1), 1e-4):
+        if tensors_close(answer, (weights * ~up).sum(dim=1), atol=1e-4, rtol=0):
             problems.append("that is the weight on elbow DOWN (θ2 < π); sum the weights of the components with θ2 > π.")
-        elif _close(answer, (params.log_weights * up).sum(dim=1), 1e-4):
+        elif tensors_close(answer, (params.log_weights * up).sum(dim=1), atol=1e-4, rtol=0):
             problems.append("you summed log-weights; turn them into weights with .exp() first.")
         elif bool(((answer < -1e-6) | (answer > 1 + 1e-6)).any()):
             problems.append("a probability lies in [0, 1], and some of your values do not.")
@@ -147,17 +150,17 @@ def check_elbow_up_pose(elbow_up_pose, params) -> CheckResult:
                 return
             answer = answer.detach().float()
             expected, has_up = _reference_up_pose(mixtures)
-            if _close(answer[has_up], expected[has_up], 1e-5):
+            if tensors_close(answer[has_up], expected[has_up], atol=1e-5, rtol=0):
                 continue
             best = mixtures.log_weights.argmax(dim=1)
             first_up = (mixtures.means[..., 1] > math.pi).float().argmax(dim=1)
             rows = torch.arange(n)
-            if _close(answer[has_up], mixtures.means[rows, best][has_up], 1e-5):
+            if tensors_close(answer[has_up], mixtures.means[rows, best][has_up], atol=1e-5, rtol=0):
                 problems.append(
                     f"on {name} you picked the heaviest component overall; pick the heaviest among the "
                     "components whose mean has θ2 > π."
                 )
-            elif _close(answer[has_up], mixtures.means[rows, first_up][has_up], 1e-5):
+            elif tensors_close(answer[has_up], mixtures.means[rows, first_up][has_up], atol=1e-5, rtol=0):
                 problems.append(f"on {name} you picked the first elbow-up component; pick the heaviest one.")
             else:
                 problems.append(
