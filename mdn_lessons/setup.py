@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import platform
 import random
+import re
+import tomllib
+from importlib import metadata
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -11,15 +15,61 @@ import torch
 
 from . import _validate
 
+DISTRIBUTION = "mdn-lessons"
+_TORCH_REQUIREMENT = re.compile(r"^torch\s*(?:==|>=|~=)\s*(\d+)\.(\d+)")
+_MAJOR_MINOR = re.compile(r"^(\d+)\.(\d+)")
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    """``'2.13.0+cpu'`` -> ``(2, 13)``."""
+    match = _MAJOR_MINOR.match(version)
+    if not match:
+        raise ValueError(f"version must start with MAJOR.MINOR, got {version!r}")
+    return int(match[1]), int(match[2])
+
+
+def required_torch() -> tuple[int, int] | None:
+    """The oldest torch the course supports, as (major, minor): the torch pinned in the package's requirements.
+
+    Read from the installed package's metadata (pip, Colab) or, in a source checkout that was never
+    installed, from ``pyproject.toml``; None if neither can be found.
+    """
+    try:
+        requirements = metadata.requires(DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
+        pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+        if not pyproject.exists():
+            return None
+        requirements = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    for requirement in requirements:
+        match = _TORCH_REQUIREMENT.match(requirement.strip())
+        if match:
+            return int(match[1]), int(match[2])
+    return None
+
+
+def check_torch_version(found: str | None = None) -> None:
+    """Raise RuntimeError, naming both versions, if torch ``found`` (default: this kernel's) is too old."""
+    found = torch.__version__ if found is None else found
+    needed = required_torch()
+    if needed is not None and _major_minor(found) < needed:
+        raise RuntimeError(
+            f"This course needs torch {needed[0]}.{needed[1]} or newer, but this kernel has torch {found}. "
+            "Install a newer one (`make setup` in the course's folder, or `pip install --upgrade torch`), "
+            "then restart the kernel."
+        )
+
 
 def start_lesson(seed: int = 0) -> np.random.Generator:
-    """Seed Python, numpy and torch, use one CPU thread, and set the figure style; return a numpy Generator.
+    """Check torch, seed Python, numpy and torch, use one CPU thread, set the figure style; return a numpy Generator.
 
-    One thread makes every number identical on every machine, whatever ``OMP_NUM_THREADS`` says (two
-    threads may add floating-point numbers in another order); the course's models are small enough that
-    one thread is also the fastest.
+    A torch older than the course needs is refused here, in the first cell, with both versions named,
+    rather than by a confusing error some cells later. One thread makes every number identical on every
+    machine, whatever ``OMP_NUM_THREADS`` says (two threads may add floating-point numbers in another
+    order); the course's models are small enough that one thread is also the fastest.
     """
     seed = _validate.positive_int("seed", seed, minimum=0)
+    check_torch_version()
     torch.set_num_threads(1)
     random.seed(seed)
     torch.manual_seed(seed)

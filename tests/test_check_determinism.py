@@ -24,13 +24,14 @@ def _executed_notebook(path: Path, cells: list[tuple[str, str]]) -> Path:
     return path
 
 
-def test_a_run_that_differs_from_the_stored_outputs_fails(tmp_path, capsys):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_run_that_differs_from_the_stored_outputs_fails(tmp_path, capsys, jobs):
     path = _executed_notebook(tmp_path / "threads.ipynb", [
         ("import os\nprint(os.environ.get('OMP_NUM_THREADS'))", "1\n"),  # stored under 1 thread
         ("import socket\ntry:\n    socket.create_connection(('192.0.2.1', 80), timeout=10)\n"
          "except OSError as error:\n    print('network access is disabled' in str(error))", "True\n"),
     ])  # fmt: skip
-    assert check_determinism.check([path], threads=["1", "2"]) is False
+    assert check_determinism.check([path], threads=["1", "2"], jobs=jobs) is False
     shown = capsys.readouterr().out.splitlines()
     assert shown[0].startswith("run 1/2  OMP_NUM_THREADS=1") and " PASS " in shown[0]  # same output, and offline
     assert shown[1].startswith("run 2/2  OMP_NUM_THREADS=2") and " FAIL " in shown[1]
@@ -68,3 +69,14 @@ def test_failure_report_keeps_the_first_difference_and_the_summary():
     report = check_determinism.failure_report(output, limit=2000)
     assert report.startswith("===== FAILURES =====\nCell 3: outputs differ")
     assert report.endswith("FAILED a.ipynb::Cell 3\n1 failed\n") and len(report) < 2100
+
+
+def test_parallel_runs_keep_each_notebook_on_one_worker():
+    assert check_determinism.xdist_options(1) == []
+    assert check_determinism.xdist_options(2) == ["-n", "2", "--dist", "loadscope"]
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, True])
+def test_bad_job_counts_are_refused(jobs, tmp_path):
+    with pytest.raises(ValueError, match="jobs"):
+        check_determinism.xdist_options(jobs)

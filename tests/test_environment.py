@@ -1,7 +1,8 @@
 """Binder's environment (environment.yml, postBuild, start) matches the pip pins and keeps shared machines fast.
 
 conda channels cannot be reached from the test machines, so environment.yml is checked by reading it:
-the same packages at the same versions as pyproject.toml (and constraints.txt), CPU PyTorch from conda-forge.
+the lessons' dependencies of pyproject.toml at the same versions (and constraints.txt), under their
+conda-forge names, CPU PyTorch, and no test tool.
 """
 
 from __future__ import annotations
@@ -15,10 +16,36 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
-# pip name -> conda-forge name, where they differ. matplotlib-base is matplotlib without a Qt GUI.
-CONDA_NAMES = {"torch": "pytorch", "matplotlib": "matplotlib-base"}
+# Every runtime dependency of pyproject.toml, by its pip name -> its name on conda-forge. Explicit for each, so
+# a new dependency fails the tests until someone looks up its conda-forge name: they differ more often than
+# not (matplotlib-base is matplotlib without a Qt GUI; conda-forge's `pytorch` is torch).
+CONDA_NAMES = {
+    "torch": "pytorch",
+    "numpy": "numpy",
+    "matplotlib": "matplotlib-base",
+    "pillow": "pillow",
+    "ipywidgets": "ipywidgets",
+    "jupyterlab": "jupyterlab",
+    "ipykernel": "ipykernel",
+}
+# The dev extras that only the tests and the instructors' tools use, by pip name -> conda-forge name: none of them belongs on Binder.
+# conda-forge's `playwright` is the Node.js command-line tool; the Python library is `playwright-python`.
+TEST_TOOL_CONDA_NAMES = {
+    "pytest": "pytest",
+    "pytest-xdist": "pytest-xdist",
+    "nbval": "nbval",
+    "nbclient": "nbclient",
+    "nbformat": "nbformat",
+    "ruff": "ruff",
+    "playwright": "playwright-python",
+    "jupytext": "jupytext",
+}
+FORBIDDEN = {*TEST_TOOL_CONDA_NAMES, *TEST_TOOL_CONDA_NAMES.values(), "playwright"}
+# What Binder needs besides the lessons' dependencies: postBuild builds the package without build isolation.
 BUILD_TOOLS = {"python", "pip", "setuptools"}
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _SPEC = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)\s*(?P<op>=|==|>=)?\s*(?P<version>[^=\s]*)(?:=(?P<build>\S+))?$")
@@ -28,14 +55,22 @@ def _pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
-def _pip_pins() -> dict[str, str]:
-    """name -> version of every pinned requirement: the dependencies and the dev extras."""
-    project = _pyproject()["project"]
+def _pins(requirements: list[str]) -> dict[str, str]:
     pins = {}
-    for requirement in [*project["dependencies"], *project["optional-dependencies"]["dev"]]:
+    for requirement in requirements:
         name, version = requirement.split("==")
         pins[name.strip().lower()] = version.strip()
     return pins
+
+
+def _runtime_pins() -> dict[str, str]:
+    """name -> version of every runtime dependency (what the lessons import)."""
+    return _pins(_pyproject()["project"]["dependencies"])
+
+
+def _dev_pins() -> dict[str, str]:
+    """name -> version of every dev extra (test tools, and setuptools to build the package in a test)."""
+    return _pins(_pyproject()["project"]["optional-dependencies"]["dev"])
 
 
 def _environment() -> dict:
@@ -56,25 +91,37 @@ def test_environment_uses_conda_forge_only():
     assert _environment()["channels"] == ["conda-forge", "nodefaults"]
 
 
-def test_environment_has_the_same_packages_as_pyproject():
-    expected = {CONDA_NAMES.get(name, name) for name in _pip_pins()} | BUILD_TOOLS
-    assert set(_conda_specs()) == expected
+def test_every_runtime_dependency_has_an_explicit_conda_forge_name():
+    assert set(_runtime_pins()) == set(CONDA_NAMES), "map each of pyproject's dependencies in CONDA_NAMES"
 
 
-@pytest.mark.parametrize("pip_name", sorted(_pip_pins()))
+def test_every_dev_extra_is_known_as_a_test_or_build_tool():
+    unmapped = set(_dev_pins()) - BUILD_TOOLS - set(TEST_TOOL_CONDA_NAMES)
+    assert not unmapped, f"map each dev extra in TEST_TOOL_CONDA_NAMES: {unmapped}"
+
+
+def test_environment_has_the_lessons_dependencies_and_nothing_more():
+    assert set(_conda_specs()) == set(CONDA_NAMES.values()) | BUILD_TOOLS
+
+
+def test_environment_has_no_test_tool():
+    assert not FORBIDDEN & set(_conda_specs()), "Binder's students run lessons, not tests"
+
+
+@pytest.mark.parametrize("pip_name", sorted(CONDA_NAMES))
 def test_environment_pins_the_same_version_as_pyproject(pip_name):
-    spec = _conda_specs()[CONDA_NAMES.get(pip_name, pip_name)]
-    assert (spec["op"], spec["version"]) == ("=", _pip_pins()[pip_name]), spec
+    spec = _conda_specs()[CONDA_NAMES[pip_name]]
+    assert (spec["op"], spec["version"]) == ("=", _runtime_pins()[pip_name]), spec
 
 
 def test_pytorch_is_the_cpu_build():
     # An unpinned build could be a multi-GB CUDA one; Binder has no GPU.
-    assert _conda_specs()["pytorch"]["build"].startswith("cpu")
+    assert _conda_specs()["pytorch"]["build"].startswith("cpu_")
 
 
-def test_python_version_is_the_one_pyproject_requires():
+def test_python_version_is_one_pyproject_accepts():
     python = _conda_specs()["python"]["version"]
-    assert _pyproject()["project"]["requires-python"] == f">={python},<3.{int(python.split('.')[1]) + 1}"
+    assert Version(python) in SpecifierSet(_pyproject()["project"]["requires-python"])
 
 
 def test_setuptools_satisfies_the_build_requirement():
@@ -89,7 +136,7 @@ def test_constraints_agree_with_pyproject():
         if "==" in line and not line.lstrip().startswith("#"):
             name, version = line.split("==")
             constraints[name.strip().lower().replace("_", "-")] = version.strip()
-    for name, version in _pip_pins().items():
+    for name, version in {**_runtime_pins(), **_dev_pins()}.items():
         assert constraints.get(name.replace("_", "-")) == version, f"{name}: pyproject {version}, constraints.txt"
 
 

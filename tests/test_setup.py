@@ -1,8 +1,15 @@
+import re
+import tomllib
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
 import mdn_lessons as ml
+from mdn_lessons import setup
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_start_lesson_makes_runs_repeatable_on_one_thread():
@@ -25,3 +32,33 @@ def test_versions_name_the_pinned_packages():
     versions = ml.versions()
     assert versions["torch"] == "2.13.0"
     assert set(versions) == {"python", "torch", "numpy", "matplotlib", "ipywidgets"}
+
+
+def test_the_torch_needed_is_the_minor_version_pinned_in_pyproject():
+    pin = next(r for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"] if r.startswith("torch"))
+    major, minor = pin.split("==")[1].split(".")[:2]
+    assert setup.required_torch() == (int(major), int(minor))
+
+
+@pytest.mark.parametrize("old", ["2.12.1", "2.9.0+cu126", "1.13.1"])
+def test_start_lesson_refuses_an_older_torch_naming_both_versions(monkeypatch, old):
+    monkeypatch.setattr(torch, "__version__", old)
+    major, minor = setup.required_torch()
+    with pytest.raises(RuntimeError, match=rf"needs torch {major}\.{minor} or newer, but this kernel has torch {re.escape(old)}"):
+        ml.start_lesson(seed=0)
+
+
+@pytest.mark.parametrize("new", ["2.13.0", "2.13.0+cpu", "2.14.0.dev20260101+cpu", "3.0.0"])
+def test_start_lesson_accepts_the_pinned_torch_and_newer(monkeypatch, new):
+    monkeypatch.setattr(torch, "__version__", new)
+    ml.start_lesson(seed=0)
+
+
+def test_without_a_known_requirement_the_version_is_not_checked(monkeypatch):
+    monkeypatch.setattr(setup, "required_torch", lambda: None)
+    setup.check_torch_version("0.1.0")
+
+
+def test_an_unreadable_version_is_refused():
+    with pytest.raises(ValueError, match="version must start with MAJOR.MINOR"):
+        setup.check_torch_version("nightly")

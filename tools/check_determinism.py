@@ -5,7 +5,10 @@ committed one), with no network (the offline IPython profile of ``tests/offline`
 three consecutive runs with OMP_NUM_THREADS=1, then 2, then unset (the machine's default); any failure makes
 the exit status 1, and the failing run's nbval report is printed.
 
-    python tools/check_determinism.py [--threads 1 2 default] [--repeat N] [NOTEBOOK_OR_FOLDER ...]
+    python tools/check_determinism.py [--threads 1 2 default] [--repeat N] [--jobs N] [NOTEBOOK_OR_FOLDER ...]
+
+``--jobs N`` spreads each run's notebooks over N pytest-xdist workers (each notebook stays whole on one
+worker, its cells in order); the runs themselves stay one after the other.
 """
 
 from __future__ import annotations
@@ -39,7 +42,14 @@ def plan(threads: Sequence[str], repeat: int) -> list[str]:
     return list(threads) * repeat
 
 
-def nbval_run(paths: Sequence[Path], threads: str, ipython_dir: Path) -> subprocess.CompletedProcess:
+def xdist_options(jobs: int) -> list[str]:
+    """pytest's options for ``jobs`` parallel workers, one notebook per worker at a time (none for 1)."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a whole number >= 1, got {jobs!r}")
+    return [] if jobs == 1 else ["-n", str(jobs), "--dist", "loadscope"]
+
+
+def nbval_run(paths: Sequence[Path], threads: str, ipython_dir: Path, jobs: int = 1) -> subprocess.CompletedProcess:
     """One nbval pass over ``paths`` with OMP/MKL/OpenBLAS threads set to ``threads`` ('default': unset)."""
     env = {key: value for key, value in os.environ.items() if key not in THREAD_VARIABLES}
     if threads != "default":
@@ -47,7 +57,7 @@ def nbval_run(paths: Sequence[Path], threads: str, ipython_dir: Path) -> subproc
     env["IPYTHONDIR"] = str(ipython_dir)
     command = [
         sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-        "--nbval-sanitize-with", str(SANITIZE), *map(str, paths),
+        "--nbval-sanitize-with", str(SANITIZE), *xdist_options(jobs), *map(str, paths),
     ]  # fmt: skip
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
@@ -61,9 +71,10 @@ def failure_report(output: str, limit: int = 6000) -> str:
     return head if tail in head else f"{head}\n[...]\n{tail}"
 
 
-def check(paths: Sequence[Path], threads: Sequence[str] = DEFAULT_THREADS, repeat: int = 1) -> bool:
+def check(paths: Sequence[Path], threads: Sequence[str] = DEFAULT_THREADS, repeat: int = 1, jobs: int = 1) -> bool:
     """Run the plan, print one line per run (and the report of any failing run); True if every run passed."""
     runs = plan(threads, repeat)
+    xdist_options(jobs)  # refuse a bad value before the first run
     missing = [str(p) for p in paths if not Path(p).exists()]
     if not paths or missing:
         raise ValueError(f"paths must be existing notebooks or folders, got {missing or 'none'}")
@@ -73,7 +84,7 @@ def check(paths: Sequence[Path], threads: Sequence[str] = DEFAULT_THREADS, repea
         shutil.copytree(OFFLINE_PROFILE, ipython_dir, dirs_exist_ok=True)
         for number, setting in enumerate(runs, start=1):
             start = time.perf_counter()
-            result = nbval_run(paths, setting, Path(ipython_dir))
+            result = nbval_run(paths, setting, Path(ipython_dir), jobs)
             summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
             verdict = "PASS" if result.returncode == 0 else "FAIL"
             print(f"run {number}/{len(runs)}  OMP_NUM_THREADS={setting:<8} {verdict}  "
@@ -90,9 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path, default=[ROOT / "notebooks"])
     parser.add_argument("--threads", nargs="+", default=list(DEFAULT_THREADS), help="settings, in run order")
     parser.add_argument("--repeat", type=int, default=1, help="how many times to run the whole list of settings")
+    parser.add_argument("--jobs", type=int, default=1, help="parallel pytest-xdist workers in each run (1: none)")
     args = parser.parse_args(argv)
     try:
-        return 0 if check(args.paths, args.threads, args.repeat) else 1
+        return 0 if check(args.paths, args.threads, args.repeat, args.jobs) else 1
     except ValueError as error:
         parser.error(str(error))
 
