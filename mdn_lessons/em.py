@@ -19,8 +19,7 @@ import numpy as np
 import torch
 
 from . import _validate
-from .losses import gaussian_log_prob
-from .models import MixtureParams
+from .mixture import Mixture, MixtureParams, gaussian_log_prob
 
 
 @dataclass
@@ -34,6 +33,7 @@ class EMResult:
 
 
 def _params(name: str, params, features: int) -> MixtureParams:
+    """One checked mixture over ``features`` features: log_weights (1, K), means and scales (1, K, features)."""
     if not isinstance(params, MixtureParams):
         raise TypeError(f"{name} must be MixtureParams, got {type(params).__name__}")
     k = params.log_weights.shape[-1]
@@ -47,7 +47,7 @@ def _params(name: str, params, features: int) -> MixtureParams:
             f"(1, K, {features}); got {tuple(params.log_weights.shape)}, {tuple(params.means.shape)}, "
             f"{tuple(params.scales.shape)}"
         )
-    return params
+    return Mixture.from_params(params, name).params
 
 
 def _joint_log_prob(params: MixtureParams, y: torch.Tensor) -> torch.Tensor:
