@@ -90,7 +90,7 @@ def test_gaussian_mixture_params_and_log_prob():
 def test_min_scale_is_a_floor():
     mdn = ml.MDN(1, 1, 2, min_scale=0.05)
     with torch.no_grad():
-        mdn.heads.bias.fill_(-1e4)
+        mdn.head.linear.bias.fill_(-1e4)
     with torch.no_grad():
         assert float(mdn(torch.zeros(3, 1)).scales.min()) >= 0.05
 
@@ -105,7 +105,7 @@ def test_min_scale_is_a_floor():
         (lambda: ml.MDN(1, 1, 2, hidden=(8, 0)), ValueError, r"hidden\[1\] must be a whole number >= 1"),
         (lambda: ml.MDN(1, 1, 2, hidden="big"), TypeError, "hidden must be a tuple of layer widths"),
         (lambda: ml.MDN(1, 1, 2, activation="sigmoid"), ValueError, "activation must be one of"),
-        (lambda: ml.MDN(1, 1, 2, min_scale=0), ValueError, "min_scale must be a finite number > 0"),
+        (lambda: ml.MDN(1, 1, 2, min_scale=-1), ValueError, "min_scale must be a finite number >= 0"),
         (lambda: ml.MLP(0, 1), ValueError, "in_features"),
         (lambda: ml.GaussianMixture(0), ValueError, "n_components"),
     ],
