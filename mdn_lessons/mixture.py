@@ -155,7 +155,8 @@ class Mixture:
         """The checked mixture of a :class:`MixtureParams` (what every mixture model returns)."""
         if not isinstance(params, MixtureParams):
             raise TypeError(
-                f"{name} must be a MixtureParams (what an MDN returns, e.g. params = mdn(x)), got {type(params).__name__}"
+                f"{name} must be a MixtureParams (what an MDN returns, e.g. params = mdn(x)), "
+                f"got {type(params).__name__}"
             )
         return cls(*params, name=name)
 
@@ -298,7 +299,9 @@ class Mixture:
         precisions = scales.pow(-2).unsqueeze(1)  # (B, 1, K, D)
         y = means.clone()  # (B, S = K starts, D)
         for _ in range(iterations):
-            log_parts = log_weights.unsqueeze(1) + gaussian_log_prob(starts, scales.unsqueeze(1), y.unsqueeze(2)).sum(-1)
+            log_parts = log_weights.unsqueeze(1) + gaussian_log_prob(starts, scales.unsqueeze(1), y.unsqueeze(2)).sum(
+                -1
+            )
             shares = torch.softmax(log_parts, dim=2).unsqueeze(-1)  # (B, S, K, 1)
             y = (shares * precisions * starts).sum(2) / (shares * precisions).sum(2)
         height = mixture_log_prob(log_weights.unsqueeze(1), starts, scales.unsqueeze(1), y)  # (B, S)
@@ -324,7 +327,11 @@ class Mixture:
         if generator is not None and not isinstance(generator, torch.Generator):
             raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
         k, d = self.n_components, self.features
-        log_weights, means, scales = self.log_weights.reshape(-1, k), self.means.reshape(-1, k, d), self.scales.reshape(-1, k, d)
+        log_weights, means, scales = (
+            self.log_weights.reshape(-1, k),
+            self.means.reshape(-1, k, d),
+            self.scales.reshape(-1, k, d),
+        )
         n = len(log_weights)
         probabilities = torch.softmax(log_weights / temperature, dim=1)
         chosen = torch.multinomial(probabilities, n_samples, replacement=True, generator=generator)  # (B, S)

@@ -16,11 +16,8 @@ Shapes: N sequences, T time steps, F input features, D output features, K mixtur
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
-from torch.distributions import MixtureSameFamily
 
 from . import _validate
 from .mixture import Mixture, MixtureParams, gaussian_log_prob, mixture_log_prob

@@ -68,8 +68,11 @@ def test_sample_has_the_mixtures_moments_and_keeps_the_batch_shape():
 
 
 def test_mode_and_most_probable_component_mean():
-    mixture = Mixture(torch.log(torch.tensor([[0.3, 0.7], [0.9, 0.1]])), torch.tensor([[[-4.0], [5.0]], [[1.0], [9.0]]]),
-                      torch.ones(2, 2, 1))
+    mixture = Mixture(
+        torch.log(torch.tensor([[0.3, 0.7], [0.9, 0.1]])),
+        torch.tensor([[[-4.0], [5.0]], [[1.0], [9.0]]]),
+        torch.ones(2, 2, 1),
+    )
     torch.testing.assert_close(mixture.most_probable_component_mean(), torch.tensor([[5.0], [1.0]]))
     torch.testing.assert_close(mixture.mode(), torch.tensor([[5.0], [1.0]]), atol=1e-3, rtol=0)
 

@@ -31,7 +31,9 @@ BACKTICKED_PRIVATE = re.compile(r"`(?:[\w.]*\.)?(_[A-Za-z]\w*)(?:\(\))?`")
 
 
 def _private(name: str) -> bool:
-    return name.startswith("_") and not (name.startswith("__") and name.endswith("__")) and name not in PUBLIC_UNDERSCORE
+    return (
+        name.startswith("_") and not (name.startswith("__") and name.endswith("__")) and name not in PUBLIC_UNDERSCORE
+    )
 
 
 def _sources() -> list[tuple[str, str, str]]:
@@ -85,7 +87,9 @@ def private_uses(code: str, package_names: set[str] | None = None) -> list[str]:
                 package_names.add(alias.asname or alias.name)
                 if _private(alias.name):
                     problems.append(f"line {node.lineno}: from {node.module} import {alias.name}")
-    inside_a_class = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for inner in ast.walk(node)}
+    inside_a_class = {
+        id(inner) for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for inner in ast.walk(node)
+    }
     for node in ast.walk(tree):
         written = None
         if isinstance(node, (ast.Assign, ast.AugAssign)):
@@ -125,14 +129,21 @@ def test_no_notebook_or_lesson_source_uses_a_private_name_of_the_package():
         ("import mdn_lessons._validate", True),
         ("from mdn_lessons.models import _body", True),
         ("import mdn_lessons as ml\nml.models._spread_means(3, 1)", True),
-        ("import mdn_lessons as ml\nclass Naive(ml.MDN):\n    def _scales_from_raw(self, raw):\n        return raw", True),
+        (
+            "import mdn_lessons as ml\nclass Naive(ml.MDN):\n    def _scales_from_raw(self, raw):\n        return raw",
+            True,
+        ),
         ("from mdn_lessons import MDN\nclass Naive(MDN):\n    def _hook(self):\n        pass", True),
         ("model._standardised_params(x)", True),
         ("import mdn_lessons as ml\nmdn = ml.MDN(1, 1, 8, scale_map='exp', min_scale=0)", False),
         ("params._asdict()\n%matplotlib inline", False),
         ("model.heads.bias[8:16] = 0.0", True),
         ("with torch.no_grad():\n    model.head.linear.weight.zero_()", True),
-        ("class Net(nn.Module):\n    def __init__(self):\n        for layer in self.layers:\n            layer.bias.fill_(0)", False),
+        (
+            "class Net(nn.Module):\n    def __init__(self):\n        for layer in self.layers:\n"
+            "            layer.bias.fill_(0)",
+            False,
+        ),
         ("class Mine:\n    def _helper(self):\n        pass\n    def __init__(self):\n        pass", False),
     ],
 )
@@ -142,4 +153,4 @@ def test_the_scanner_catches_private_names_and_only_those(code, caught):
 
 def test_the_text_scanner_catches_a_pointer_to_a_private_method():
     assert BACKTICKED_PRIVATE.findall("| σ | `models.py`, `_scales_from_raw` |") == ["_scales_from_raw"]
-    assert BACKTICKED_PRIVATE.findall("`ml.MDN(..., scale_map=\"exp\")` and `__init__`") == []
+    assert BACKTICKED_PRIVATE.findall('`ml.MDN(..., scale_map="exp")` and `__init__`') == []

@@ -183,22 +183,30 @@ def test_ks_distance_of_known_samples():
             "params",
         ),
         (
-            lambda: predictions.mixture_mean(MixtureParams(torch.zeros(2, 1), torch.zeros(3, 1, 1), torch.ones(3, 1, 1))),
+            lambda: predictions.mixture_mean(
+                MixtureParams(torch.zeros(2, 1), torch.zeros(3, 1, 1), torch.ones(3, 1, 1))
+            ),
             ValueError,
             "params.means",
         ),
         (
-            lambda: predictions.mixture_mean(MixtureParams(torch.zeros(2, 1), torch.zeros(2, 1, 1), torch.ones(2, 1, 2))),
+            lambda: predictions.mixture_mean(
+                MixtureParams(torch.zeros(2, 1), torch.zeros(2, 1, 1), torch.ones(2, 1, 2))
+            ),
             ValueError,
             "params.scales",
         ),
         (
-            lambda: predictions.mixture_mean(MixtureParams(torch.zeros(2, 1), torch.zeros(2, 1, 1), torch.zeros(2, 1, 1))),
+            lambda: predictions.mixture_mean(
+                MixtureParams(torch.zeros(2, 1), torch.zeros(2, 1, 1), torch.zeros(2, 1, 1))
+            ),
             ValueError,
             "params.scales",
         ),
         (
-            lambda: predictions.mixture_mean(MixtureParams(torch.zeros(2, 2), torch.zeros(2, 2, 1), torch.ones(2, 2, 1))),
+            lambda: predictions.mixture_mean(
+                MixtureParams(torch.zeros(2, 2), torch.zeros(2, 2, 1), torch.ones(2, 2, 1))
+            ),
             ValueError,
             "params.log_weights",
         ),

@@ -10,4 +10,14 @@ from __future__ import annotations
 from . import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07
 from ._core import CheckResult
 
-__all__ = ["CheckResult", "lesson00", "lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07"]
+__all__ = [
+    "CheckResult",
+    "lesson00",
+    "lesson01",
+    "lesson02",
+    "lesson03",
+    "lesson04",
+    "lesson05",
+    "lesson06",
+    "lesson07",
+]
