@@ -243,8 +243,8 @@ class MDNRNN(RecurrentModel, MixtureModel):
     A GRU (``cell="gru"``) or LSTM (``cell="lstm"``) of ``hidden_size`` units reads the sequence; after
     each step the same :class:`~mdn_lessons.models.MixtureHead` as :class:`~mdn_lessons.MDN` turns its
     hidden state into mixture weights (softmax over K logits), means and scales (softplus plus a floor
-    ``min_scale``, in standardised units) of K diagonal Gaussians over D output features. ``scale_map``,
-    ``min_scale``, ``mean_start``, ``start_scale`` and ``output_weights`` are the head's options.
+    ``min_scale``, in standardised units) of K diagonal Gaussians over D output features. Further keyword
+    arguments (``scale_map``, ``mean_start``, ``start_scale``, ``output_weights``) go to the head.
 
     ``model(x)`` with x of shape (N, T, in_features) returns ``MixtureParams`` with log_weights (N, T, K),
     means (N, T, K, D), scales (N, T, K, D) in data units; entry t is the prediction after reading
@@ -261,23 +261,13 @@ class MDNRNN(RecurrentModel, MixtureModel):
         cell: str = "gru",
         num_layers: int = 1,
         min_scale: float = 1e-3,
-        scale_map: str = "softplus",
-        mean_start: str = "spread",
-        start_scale: float | None = None,
-        output_weights: str = "small",
+        **head_options,
     ):
         super().__init__()
         self.init_body(in_features, out_features, hidden_size, cell, num_layers)
         self.n_components = _validate.positive_int("n_components", n_components)
         self.head = MixtureHead(
-            self.hidden_size,
-            self.n_components,
-            self.out_features,
-            scale_map,
-            min_scale,
-            mean_start,
-            start_scale,
-            output_weights,
+            self.hidden_size, self.n_components, self.out_features, min_scale=min_scale, **head_options
         )
 
     @property

@@ -173,6 +173,10 @@ def test_ks_distance_of_known_samples():
     assert predictions.ks_distance_to_uniform(torch.zeros(10)) == pytest.approx(1.0)
 
 
+def _mean_of(log_weights, means, scales):
+    return predictions.mixture_mean(MixtureParams(log_weights, means, scales))
+
+
 @pytest.mark.parametrize(
     ("call", "error", "named"),
     [
@@ -182,39 +186,15 @@ def test_ks_distance_of_known_samples():
             TypeError,
             "params",
         ),
+        (lambda: _mean_of(torch.zeros(2, 1), torch.zeros(3, 1, 1), torch.ones(3, 1, 1)), ValueError, "params.means"),
+        (lambda: _mean_of(torch.zeros(2, 1), torch.zeros(2, 1, 1), torch.ones(2, 1, 2)), ValueError, "params.scales"),
+        (lambda: _mean_of(torch.zeros(2, 1), torch.zeros(2, 1, 1), torch.zeros(2, 1, 1)), ValueError, "params.scales"),
         (
-            lambda: predictions.mixture_mean(
-                MixtureParams(torch.zeros(2, 1), torch.zeros(3, 1, 1), torch.ones(3, 1, 1))
-            ),
-            ValueError,
-            "params.means",
-        ),
-        (
-            lambda: predictions.mixture_mean(
-                MixtureParams(torch.zeros(2, 1), torch.zeros(2, 1, 1), torch.ones(2, 1, 2))
-            ),
-            ValueError,
-            "params.scales",
-        ),
-        (
-            lambda: predictions.mixture_mean(
-                MixtureParams(torch.zeros(2, 1), torch.zeros(2, 1, 1), torch.zeros(2, 1, 1))
-            ),
-            ValueError,
-            "params.scales",
-        ),
-        (
-            lambda: predictions.mixture_mean(
-                MixtureParams(torch.zeros(2, 2), torch.zeros(2, 2, 1), torch.ones(2, 2, 1))
-            ),
+            lambda: _mean_of(torch.zeros(2, 2), torch.zeros(2, 2, 1), torch.ones(2, 2, 1)),
             ValueError,
             "params.log_weights",
         ),
-        (
-            lambda: predictions.mixture_mean(MixtureParams(torch.zeros(2), torch.zeros(2, 1, 1), torch.ones(2, 1, 1))),
-            ValueError,
-            "params.log_weights",
-        ),
+        (lambda: _mean_of(torch.zeros(2), torch.zeros(2, 1, 1), torch.ones(2, 1, 1)), ValueError, "params.log_weights"),
         (
             lambda: predictions.mixture_mean(
                 MixtureParams(torch.zeros(1, 1), torch.full((1, 1, 1), math.nan), torch.ones(1, 1, 1))
