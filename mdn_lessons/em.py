@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from . import _validate
-from .mixture import Mixture, MixtureParams, gaussian_log_prob
+from .mixture import MixtureParams, gaussian_log_prob
 
 
 @dataclass
@@ -33,7 +33,11 @@ class EMResult:
 
 
 def _params(name: str, params, features: int) -> MixtureParams:
-    """One checked mixture over ``features`` features: log_weights (1, K), means and scales (1, K, features)."""
+    """One mixture over ``features`` features: log_weights (1, K), means and scales (1, K, features).
+
+    Only the shapes are checked, not the values (see :class:`~mdn_lessons.mixture.Mixture`): lesson 02 runs
+    :func:`e_step` on a component whose σ has collapsed to exactly 0, to show the NaN that follows.
+    """
     if not isinstance(params, MixtureParams):
         raise TypeError(f"{name} must be MixtureParams, got {type(params).__name__}")
     k = params.log_weights.shape[-1]
@@ -47,7 +51,7 @@ def _params(name: str, params, features: int) -> MixtureParams:
             f"(1, K, {features}); got {tuple(params.log_weights.shape)}, {tuple(params.means.shape)}, "
             f"{tuple(params.scales.shape)}"
         )
-    return Mixture.from_params(params, name).params
+    return params
 
 
 def _joint_log_prob(params: MixtureParams, y: torch.Tensor) -> torch.Tensor:
