@@ -5,18 +5,35 @@
 >>> mdn = ml.MDN(1, 1, n_components=8)
 >>> history = ml.fit(mdn, x, y, seed=0)
 
-Modules: ``data`` (seeded data sets and the exact inverted-sine density), ``losses``, ``models``,
-``train`` (``fit``), ``density`` (densities on grids), ``plots``, ``widgets``, ``checks`` (exercise
-checkers), ``setup`` (``start_lesson``); and for single lessons: ``lesson_data`` (the secret
-distributions P of lessons 01-02), ``em`` (expectation-maximisation), ``conditional`` (binned conditional
-means, the true branches), ``answers`` (turning a mixture into answers and judging it), ``robot_arm``
-(the two-link arm) and ``sequences`` (branching curves, the MDN-RNN).
+Modules: ``data`` (seeded data sets and the exact inverted-sine density), ``mixture`` (the Gaussian
+mixture: ``Mixture``, ``MixtureParams`` and the log-densities), ``losses``, ``models``, ``train`` (``fit``),
+``density`` (densities on grids, the maths of lesson 01's widget), ``plots``, ``widgets``, ``checks``
+(exercise checkers), ``lesson_start`` (``start_lesson``); and for single lessons: ``true_distributions``
+(the true distributions P of lessons 01-02 and the integrals that judge a model against them), ``em``
+(expectation-maximisation), ``conditional`` (binned conditional means, the true branches), ``predictions``
+(turning a mixture into predictions and judging its calibration), ``robot_arm`` (the two-link arm) and
+``sequences`` (branching curves, the MDN-RNN).
 """
 
-from . import answers, checks, conditional, data, density, em, lesson_data, losses, plots, robot_arm, sequences, widgets
+from . import (
+    checks,
+    conditional,
+    data,
+    density,
+    em,
+    losses,
+    mixture,
+    plots,
+    predictions,
+    robot_arm,
+    sequences,
+    true_distributions,
+    widgets,
+)
+from .lesson_start import start_lesson, versions
 from .losses import gaussian_nll, mixture_nll
-from .models import MDN, MLP, GaussianMixture, MixtureParams
-from .setup import start_lesson, versions
+from .mixture import Mixture, MixtureParams
+from .models import MDN, MLP, GaussianMixture, TrainableModel
 from .train import RECIPE, History, Snapshot, fit
 
 __version__ = "0.1.0"
@@ -26,10 +43,11 @@ __all__ = [
     "History",
     "MDN",
     "MLP",
+    "Mixture",
     "MixtureParams",
     "RECIPE",
     "Snapshot",
-    "answers",
+    "TrainableModel",
     "checks",
     "conditional",
     "data",
@@ -37,13 +55,15 @@ __all__ = [
     "em",
     "fit",
     "gaussian_nll",
-    "lesson_data",
     "losses",
+    "mixture",
     "mixture_nll",
     "plots",
+    "predictions",
     "robot_arm",
     "sequences",
     "start_lesson",
+    "true_distributions",
     "versions",
     "widgets",
 ]

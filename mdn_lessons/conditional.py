@@ -17,7 +17,7 @@ import torch
 
 from . import _validate
 from .data import Y_RANGE, wave
-from .models import MixtureParams
+from .mixture import Mixture, MixtureParams
 
 
 class BinnedMean(NamedTuple):
@@ -118,5 +118,5 @@ def mean_scale(params: MixtureParams) -> float:
             "params must have log_weights (N, K) and scales (N, K, D) with the same N and K, got "
             f"{tuple(log_weights.shape)} and {tuple(scales.shape)}"
         )
-    with torch.no_grad():
-        return float((log_weights.exp().unsqueeze(-1) * scales).sum(dim=1).mean())
+    mixture = Mixture.from_params(params).detach()
+    return float((mixture.log_weights.exp().unsqueeze(-1) * mixture.scales).sum(dim=1).mean())

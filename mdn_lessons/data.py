@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from . import _validate
+from .mixture import gaussian_log_prob
 
 Y_RANGE = (-10.0, 10.0)
 """Interval of the uniform draws (x for :func:`sine`, y for :func:`inverted_sine`)."""
@@ -98,10 +99,10 @@ def inverse_problem_log_prob(x, y, curve, noise: float, y_range=Y_RANGE) -> torc
 
     x64 = x[:, 0].double()
     y64 = y[:, 0].double()
-    log_norm = -0.5 * math.log(2 * math.pi) - math.log(noise)
+    noise64 = torch.tensor(noise, dtype=torch.float64)
 
-    def log_likelihood(x_col, t):
-        return log_norm - 0.5 * ((x_col - torch.as_tensor(curve(t.numpy()), dtype=torch.float64)) / noise) ** 2
+    def log_likelihood(x_col, t):  # log N(x; curve(t), noise²)
+        return gaussian_log_prob(torch.as_tensor(curve(t.numpy()), dtype=torch.float64), noise64, x_col)
 
     # A branch's width in y is noise / |curve'(y)|: keep >= 10 grid points per width at the steepest slope.
     probe = np.linspace(low, high, 100_001)
@@ -117,9 +118,7 @@ def inverse_problem_log_prob(x, y, curve, noise: float, y_range=Y_RANGE) -> torc
     chunk = max(1, 2_000_000 // points)
     for start in range(0, len(x64), chunk):
         x_chunk = x64[start : start + chunk, None]
-        log_z[start : start + chunk] = torch.logsumexp(
-            log_norm - 0.5 * ((x_chunk - grid_values) / noise) ** 2 + log_w, dim=1
-        )
+        log_z[start : start + chunk] = torch.logsumexp(gaussian_log_prob(grid_values, noise64, x_chunk) + log_w, dim=1)
 
     log_p = log_likelihood(x64, y64) - log_z
     inside = (y64 >= low) & (y64 <= high)

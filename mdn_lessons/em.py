@@ -19,8 +19,7 @@ import numpy as np
 import torch
 
 from . import _validate
-from .losses import gaussian_log_prob
-from .models import MixtureParams
+from .mixture import MixtureParams, gaussian_log_prob
 
 
 @dataclass
@@ -34,6 +33,11 @@ class EMResult:
 
 
 def _params(name: str, params, features: int) -> MixtureParams:
+    """One mixture over ``features`` features: log_weights (1, K), means and scales (1, K, features).
+
+    Only the shapes are checked, not the values (see :class:`~mdn_lessons.mixture.Mixture`): lesson 02 runs
+    :func:`e_step` on a component whose σ has collapsed to exactly 0, to show the NaN that follows.
+    """
     if not isinstance(params, MixtureParams):
         raise TypeError(f"{name} must be MixtureParams, got {type(params).__name__}")
     k = params.log_weights.shape[-1]

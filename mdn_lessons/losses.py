@@ -1,47 +1,17 @@
-"""Negative log-likelihoods, written out so a student can read every step.
+"""Negative log-likelihoods, the losses the course's models train on.
 
-Both agree with ``torch.distributions`` but are kept by hand on purpose: the mixture NLL is the heart of
-an MDN, and the one line that matters is the ``logsumexp``. Computing ``log(sum(weights * exp(log_p)))``
-directly underflows to ``log(0) = -inf`` as soon as a target is a few dozen standard deviations from every
-component; ``logsumexp`` subtracts the largest term first and never does.
+Both agree with ``torch.distributions``. The densities they average are written out by hand once, in
+:mod:`mdn_lessons.mixture` (:func:`gaussian_log_prob`, :func:`mixture_log_prob`, imported here so
+``ml.losses.mixture_log_prob`` reads as before); the mixture NLL is the heart of an MDN, and the one line that
+matters there is the ``logsumexp``.
 """
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from . import _validate
-
-LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
-
-
-def gaussian_log_prob(mean: torch.Tensor, scale: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Elementwise log N(y; mean, scale²). No checks: the internal building block."""
-    z = (y - mean) / scale
-    return -0.5 * z * z - torch.log(scale) - LOG_SQRT_2PI
-
-
-def mixture_log_prob(
-    log_weights: torch.Tensor, means: torch.Tensor, scales: torch.Tensor, y: torch.Tensor
-) -> torch.Tensor:
-    """log p(y) under a mixture of diagonal Gaussians, shape (N,). No checks: the internal building block.
-
-    log_weights: (N, K), already log-softmaxed; means, scales: (N, K, D); y: (N, D).
-    """
-    per_component = gaussian_log_prob(means, scales, y.unsqueeze(1)).sum(dim=-1)  # (N, K): log N(y; μ_k, σ_k)
-    return torch.logsumexp(log_weights + per_component, dim=1)
-
-
-def _check_matching(name: str, tensor: torch.Tensor, shape: tuple[int, ...], expected: str) -> None:
-    if tuple(tensor.shape) != shape:
-        raise ValueError(f"{name} must have shape {expected} = {shape}, got {tuple(tensor.shape)}")
-
-
-def _check_scales(scales: torch.Tensor) -> None:
-    if scales.numel() and not bool((scales > 0).all()):
-        raise ValueError(f"scales must all be > 0 (standard deviations), got minimum {float(scales.min()):.3g}")
+from .mixture import LOG_SQRT_2PI, Mixture, gaussian_log_prob, mixture_log_prob
 
 
 def _finite(name: str, tensor) -> torch.Tensor:
@@ -102,14 +72,15 @@ def mixture_nll(log_weights, means, scales, y) -> torch.Tensor:
         raise ValueError(f"log_weights must have shape (N, K), got {tuple(log_weights.shape)}")
     n, k = log_weights.shape
     d = y.shape[1]
-    _check_matching("log_weights", log_weights, (y.shape[0], k), "(N, K) with N = len(y)")
-    _check_matching("means", means, (n, k, d), "(N, K, D)")
-    _check_matching("scales", scales, (n, k, d), "(N, K, D)")
-    _check_scales(scales)
-    total = torch.logsumexp(log_weights.detach(), dim=1)
-    if not bool(torch.allclose(total, torch.zeros_like(total), atol=1e-4)):
-        raise ValueError(
-            "log_weights must be log-probabilities whose exp sums to 1 over K (apply torch.log_softmax "
-            f"to raw logits); logsumexp over K ranges from {float(total.min()):.3g} to {float(total.max()):.3g}"
-        )
-    return -mixture_log_prob(log_weights, means, scales, y).mean()
+    for name, tensor, shape, expected in (
+        ("log_weights", log_weights, (y.shape[0], k), "(N, K) with N = len(y)"),
+        ("means", means, (n, k, d), "(N, K, D)"),
+        ("scales", scales, (n, k, d), "(N, K, D)"),
+    ):
+        if tuple(tensor.shape) != shape:
+            raise ValueError(f"{name} must have shape {expected} = {shape}, got {tuple(tensor.shape)}")
+    mixture = Mixture(log_weights, means, scales)  # positive scales, weights that sum to 1
+    return -mixture_log_prob(mixture.log_weights, mixture.means, mixture.scales, y).mean()
+
+
+__all__ = ["LOG_SQRT_2PI", "gaussian_log_prob", "gaussian_nll", "mixture_log_prob", "mixture_nll"]

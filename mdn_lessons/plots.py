@@ -17,7 +17,7 @@ from matplotlib import animation
 
 from . import _validate
 from .density import conditional_density_grid, mixture_density_curve
-from .models import MixtureParams
+from .mixture import MixtureParams
 
 FIGURES_DIR = Path(__file__).resolve().parents[1] / "figures"
 """Where :func:`save_figure` and the animations write (the repository's ``figures/``)."""

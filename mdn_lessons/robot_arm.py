@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from . import _validate
-from .models import MixtureParams
+from .mixture import Mixture, MixtureParams
 
 LINK_LENGTHS = (0.8, 0.2)
 """(L1, L2): upper arm and forearm."""
@@ -250,6 +250,7 @@ def draw_proposals(target, params: MixtureParams, ax=None, min_weight: float = 0
         raise ValueError(
             f"params must describe one mixture over two angles, means (1, K, 2); got {tuple(params.means.shape)}"
         )
+    params = Mixture.from_params(params).detach().params
     min_weight = _validate.positive_float("min_weight", min_weight)
     if min_weight > 1:
         raise ValueError(f"min_weight must be in (0, 1], got {min_weight}")

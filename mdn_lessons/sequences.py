@@ -16,15 +16,12 @@ Shapes: N sequences, T time steps, F input features, D output features, K mixtur
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
-from torch.distributions import MixtureSameFamily
 
-from . import _validate, answers
-from .losses import mixture_log_prob
-from .models import MixtureParams, _inverse_softplus, _MixtureModel, _RegressionModel, _spread_means, _StandardisedModel
+from . import _validate
+from .mixture import Mixture, MixtureParams, gaussian_log_prob, mixture_log_prob
+from .models import MixtureHead, MixtureModel, RegressionModel, TrainableModel
 
 BRANCHING = {"p_up": 0.7, "branch_prob": 0.2, "slope": 0.25, "noise": 0.02}
 """Default settings of :func:`branching_curves` (and of :func:`branching_log_prob`)."""
@@ -114,9 +111,10 @@ def branching_log_prob(
         [[1 - h, h * p_up, h * (1 - p_up)], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], dtype=torch.float64
     )
 
+    noise_t = torch.tensor(noise, dtype=torch.float64)
+
     def log_emission(step: torch.Tensor) -> torch.Tensor:  # (N,) -> (N, 3)
-        z = (step.unsqueeze(1) - centres) / noise
-        return -0.5 * z * z - math.log(noise) - 0.5 * math.log(2 * math.pi)
+        return gaussian_log_prob(centres, noise_t, step.unsqueeze(1))
 
     # Before the first step the curve is flat; filter = P(regime after step t | steps up to t).
     prior = torch.tensor([1.0, 0.0, 0.0], dtype=torch.float64) @ transition
@@ -190,12 +188,16 @@ def _sequence_batch(name: str, value, features: int) -> torch.Tensor:
     return tensor
 
 
-class _RecurrentModel(_StandardisedModel):
-    """Shared body of the sequence models: standardised inputs into a GRU or LSTM, one feature vector per step."""
+class RecurrentModel(TrainableModel):
+    """Shared body of the sequence models: standardised inputs into a GRU or LSTM, one feature vector per step.
+
+    A subclass implements :meth:`draw_next`, which :func:`generate` calls at every step.
+    """
 
     needs_input = True
 
-    def _init_body(self, in_features: int, out_features: int, hidden_size: int, cell: str, num_layers: int) -> None:
+    def init_body(self, in_features: int, out_features: int, hidden_size: int, cell: str, num_layers: int) -> None:
+        """Check the sizes, create the standardisation buffers and the recurrent cell ``self.rnn``."""
         self.in_features = _validate.positive_int("in_features", in_features)
         self.out_features = _validate.positive_int("out_features", out_features)
         self.hidden_size = _validate.positive_int("hidden_size", hidden_size)
@@ -203,10 +205,10 @@ class _RecurrentModel(_StandardisedModel):
         if not isinstance(cell, str) or cell.lower() not in CELLS:
             raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
         self.cell = cell.lower()
-        self._init_scalers(self.in_features, self.out_features)
+        self.init_scalers(self.in_features, self.out_features)
         self.rnn = CELLS[self.cell](self.in_features, self.hidden_size, num_layers=self.num_layers, batch_first=True)
 
-    def _run(self, x_std: torch.Tensor, state=None):
+    def run(self, x_std: torch.Tensor, state=None):
         """Standardised inputs (N, T, F) -> hidden features (N, T, hidden_size) and the final state."""
         return self.rnn(x_std, state)
 
@@ -215,11 +217,13 @@ class _RecurrentModel(_StandardisedModel):
         self.x_scaler.fit_(x.reshape(-1, self.in_features))
         self.y_scaler.fit_(y.reshape(-1, self.out_features))
 
-    def _check_x(self, x) -> torch.Tensor:
+    def check_x(self, x) -> torch.Tensor:
+        """A batch of sequences (N, T, in_features); a 2-D (N, T) is read as (N, T, 1) for one feature."""
         return _sequence_batch("x", x, self.in_features)
 
-    def _check_xy(self, x, y) -> tuple[torch.Tensor, torch.Tensor]:
-        x = self._check_x(x)
+    def check_xy(self, x, y) -> tuple[torch.Tensor, torch.Tensor]:
+        """Inputs (N, T, in_features) and targets (N, T, out_features), y[:, t] the target after x[:, :t + 1]."""
+        x = self.check_x(x)
         y = _sequence_batch("y", y, self.out_features)
         if x.shape[:2] != y.shape[:2]:
             raise ValueError(
@@ -228,14 +232,19 @@ class _RecurrentModel(_StandardisedModel):
             )
         return x, y
 
+    def draw_next(self, features: torch.Tensor, temperature: float, generator) -> torch.Tensor:
+        """Hidden features of one step (B, 1, H) -> one next value per row, standardised, (B, D)."""
+        raise NotImplementedError
 
-class MDNRNN(_RecurrentModel, _MixtureModel):
+
+class MDNRNN(RecurrentModel, MixtureModel):
     """A recurrent Mixture Density Network: at every step, a mixture over the next value of a sequence.
 
     A GRU (``cell="gru"``) or LSTM (``cell="lstm"``) of ``hidden_size`` units reads the sequence; after
-    each step an MDN head turns its hidden state into mixture weights (softmax over K logits), means and
-    scales (softplus plus a floor ``min_scale``, in standardised units) of K diagonal Gaussians over D
-    output features.
+    each step the same :class:`~mdn_lessons.models.MixtureHead` as :class:`~mdn_lessons.MDN` turns its
+    hidden state into mixture weights (softmax over K logits), means and scales (softplus plus a floor
+    ``min_scale``, in standardised units) of K diagonal Gaussians over D output features. Further keyword
+    arguments (``scale_map``, ``mean_start``, ``start_scale``, ``output_weights``) go to the head.
 
     ``model(x)`` with x of shape (N, T, in_features) returns ``MixtureParams`` with log_weights (N, T, K),
     means (N, T, K, D), scales (N, T, K, D) in data units; entry t is the prediction after reading
@@ -252,72 +261,40 @@ class MDNRNN(_RecurrentModel, _MixtureModel):
         cell: str = "gru",
         num_layers: int = 1,
         min_scale: float = 1e-3,
+        **head_options,
     ):
         super().__init__()
-        self._init_body(in_features, out_features, hidden_size, cell, num_layers)
+        self.init_body(in_features, out_features, hidden_size, cell, num_layers)
         self.n_components = _validate.positive_int("n_components", n_components)
-        self.min_scale = _validate.positive_float("min_scale", min_scale)
-        k, d = self.n_components, self.out_features
-        self.heads = nn.Linear(self.hidden_size, k + 2 * k * d)
-        with torch.no_grad():
-            # As in MDN: a small start so every step first predicts the same spread-out mixture.
-            self.heads.weight.mul_(0.1)
-            self.heads.bias[k : k + k * d] = _spread_means(k, d).reshape(-1)
-            self.heads.bias[k + k * d :] = _inverse_softplus(1.0 / k)
-
-    def _params_from_features(self, features: torch.Tensor) -> MixtureParams:
-        """Hidden features (N, T, H) -> standardised MixtureParams, (N, T, K) and (N, T, K, D)."""
-        n, t = features.shape[:2]
-        k, d = self.n_components, self.out_features
-        logits, means, raw_scales = self.heads(features).split([k, k * d, k * d], dim=-1)
-        return MixtureParams(
-            torch.log_softmax(logits, dim=-1),
-            means.reshape(n, t, k, d),
-            self._scales_from_raw(raw_scales.reshape(n, t, k, d)),
+        self.head = MixtureHead(
+            self.hidden_size, self.n_components, self.out_features, min_scale=min_scale, **head_options
         )
 
-    def _standardised_params(self, x: torch.Tensor) -> MixtureParams:
-        features, _ = self._run(self.x_scaler(x))
-        return self._params_from_features(features)
+    @property
+    def min_scale(self) -> float:
+        """The σ floor, in standardised units (the head's)."""
+        return self.head.min_scale
 
-    def forward(self, x) -> MixtureParams:
-        """Mixture parameters for the next value at every step, in data units (see the class docstring)."""
-        return self._to_data_units(self._standardised_params(self._check_x(x)))
+    def standardised_params(self, x: torch.Tensor) -> MixtureParams:
+        features, _ = self.run(self.x_scaler(x))
+        return self.head(features)
 
     def objective(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Training loss on checked tensors: mean NLL per step of the standardised targets."""
-        k, d = self.n_components, self.out_features
-        log_weights, means, scales = self._standardised_params(x)
-        log_p = mixture_log_prob(
-            log_weights.reshape(-1, k),
-            means.reshape(-1, k, d),
-            scales.reshape(-1, k, d),
-            self.y_scaler(y).reshape(-1, d),
-        )
-        return -log_p.mean()
-
-    def distribution(self, x) -> MixtureSameFamily:
-        """The next-value mixtures as a torch distribution: batch_shape (N, T), event_shape (D,)."""
-        return self(x).distribution()
+        return -mixture_log_prob(*self.standardised_params(x), self.y_scaler(y)).mean()
 
     def log_prob(self, x, y) -> torch.Tensor:
         """log p(y[:, t] | x[:, :t + 1]) for every sequence and step, shape (N, T)."""
-        x, y = self._check_xy(x, y)
-        n, t = y.shape[:2]
-        k, d = self.n_components, self.out_features
-        log_weights, means, scales = self(x)
-        log_p = mixture_log_prob(
-            log_weights.reshape(-1, k), means.reshape(-1, k, d), scales.reshape(-1, k, d), y.reshape(-1, d)
-        )
-        return log_p.reshape(n, t)
+        x, y = self.check_xy(x, y)
+        return mixture_log_prob(*self(x), y)
 
-    def _draw_next(self, features: torch.Tensor, temperature: float, generator) -> torch.Tensor:
+    def draw_next(self, features: torch.Tensor, temperature: float, generator) -> torch.Tensor:
         """Hidden features of one step (B, 1, H) -> one sampled next value per row, standardised, (B, D)."""
-        params = self._params_from_features(features)
-        return answers.sample(MixtureParams(*(p[:, 0] for p in params)), 1, temperature, generator)[:, 0]
+        params = self.head(features[:, 0])
+        return Mixture.from_params(params).sample(1, temperature, generator)[:, 0]
 
 
-class MSERNN(_RecurrentModel, _RegressionModel):
+class MSERNN(RecurrentModel, RegressionModel):
     """The MSE baseline for sequences: the same recurrent body as :class:`MDNRNN` with one linear output.
 
     ``model(x)`` with x of shape (N, T, in_features) returns predictions (N, T, out_features) in data
@@ -329,22 +306,19 @@ class MSERNN(_RecurrentModel, _RegressionModel):
         self, in_features: int, out_features: int, hidden_size: int = 32, cell: str = "gru", num_layers: int = 1
     ):
         super().__init__()
-        self._init_body(in_features, out_features, hidden_size, cell, num_layers)
+        self.init_body(in_features, out_features, hidden_size, cell, num_layers)
         self.head = nn.Linear(self.hidden_size, self.out_features)
 
-    def _predict_from_features(self, features: torch.Tensor) -> torch.Tensor:
+    def predict_standardised(self, x: torch.Tensor) -> torch.Tensor:
+        features, _ = self.run(self.x_scaler(x))
         return self.head(features)
 
-    def _predict_standardised(self, x: torch.Tensor) -> torch.Tensor:
-        features, _ = self._run(self.x_scaler(x))
-        return self._predict_from_features(features)
-
-    def _draw_next(self, features: torch.Tensor, temperature: float, generator) -> torch.Tensor:
+    def draw_next(self, features: torch.Tensor, temperature: float, generator) -> torch.Tensor:
         """Hidden features of one step (B, 1, H) -> the predicted next value, standardised, (B, D).
 
         Nothing to sample: the MSE net's continuation is its prediction (temperature and generator unused).
         """
-        return self._predict_from_features(features)[:, 0]
+        return self.head(features)[:, 0]
 
 
 def generate(
@@ -362,7 +336,7 @@ def generate(
         own prediction, so all ``n_samples`` continuations are the same). Its ``in_features`` must equal
         its ``out_features``: each output becomes the next input.
     prefix: the start of one sequence, shape (P, F) (a 1-D prefix of length P is read as (P, 1)).
-    temperature: > 0; see :func:`mdn_lessons.answers.sample`. Ignored for an MSERNN.
+    temperature: > 0; see :meth:`mdn_lessons.mixture.Mixture.sample`. Ignored for an MSERNN.
     generator: a ``torch.Generator`` or an int seed for the sampling; None uses torch's global generator.
 
     Returns the continuations, shape (n_samples, n_steps, D), in data units (without the prefix).
@@ -394,16 +368,16 @@ def generate(
     model.eval()
     out = []
     with torch.no_grad():
-        features, state = model._run(model.x_scaler(prefix.unsqueeze(0)))
+        features, state = model.run(model.x_scaler(prefix.unsqueeze(0)))
         features = features[:, -1:].expand(n_samples, 1, -1)
         # Every continuation starts from the prefix's final state; an LSTM's state is a pair (h, c).
         states = state if isinstance(state, tuple) else (state,)
         states = tuple(part.expand(-1, n_samples, -1).contiguous() for part in states)
         state = states if isinstance(state, tuple) else states[0]
         for _ in range(n_steps):
-            value = model.y_scaler.inverse(model._draw_next(features, temperature, generator))  # (n_samples, D)
+            value = model.y_scaler.inverse(model.draw_next(features, temperature, generator))  # (n_samples, D)
             out.append(value)
-            features, state = model._run(model.x_scaler(value).unsqueeze(1), state)
+            features, state = model.run(model.x_scaler(value).unsqueeze(1), state)
     model.train(was_training)
     return torch.stack(out, dim=1)
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import mdn_lessons as ml
-from mdn_lessons import lesson_data as ld
+from mdn_lessons import true_distributions as ld
 from mdn_lessons.checks import lesson01
 
 LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)

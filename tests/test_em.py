@@ -7,7 +7,7 @@ import torch
 
 import mdn_lessons as ml
 from mdn_lessons import em
-from mdn_lessons import lesson_data as ld
+from mdn_lessons import true_distributions as ld
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from mdn_lessons import lesson_data as ld
-from mdn_lessons.widgets.gaussian_explorer import (
-    GaussianExplorer,
-    GaussianScores,
-    best_gaussian,
-    gaussian_scores,
-    nll_landscape,
-    scores_text,
-)
+from mdn_lessons import true_distributions as ld
+from mdn_lessons.density import GaussianScores, best_gaussian, gaussian_scores, nll_landscape
+from mdn_lessons.widgets.gaussian_explorer import GaussianExplorer, scores_text
 
 
 @pytest.fixture(scope="module")

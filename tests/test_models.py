@@ -90,7 +90,7 @@ def test_gaussian_mixture_params_and_log_prob():
 def test_min_scale_is_a_floor():
     mdn = ml.MDN(1, 1, 2, min_scale=0.05)
     with torch.no_grad():
-        mdn.heads.bias.fill_(-1e4)
+        mdn.head.linear.bias.fill_(-1e4)
     with torch.no_grad():
         assert float(mdn(torch.zeros(3, 1)).scales.min()) >= 0.05
 
@@ -105,7 +105,7 @@ def test_min_scale_is_a_floor():
         (lambda: ml.MDN(1, 1, 2, hidden=(8, 0)), ValueError, r"hidden\[1\] must be a whole number >= 1"),
         (lambda: ml.MDN(1, 1, 2, hidden="big"), TypeError, "hidden must be a tuple of layer widths"),
         (lambda: ml.MDN(1, 1, 2, activation="sigmoid"), ValueError, "activation must be one of"),
-        (lambda: ml.MDN(1, 1, 2, min_scale=0), ValueError, "min_scale must be a finite number > 0"),
+        (lambda: ml.MDN(1, 1, 2, min_scale=-1), ValueError, "min_scale must be a finite number >= 0"),
         (lambda: ml.MLP(0, 1), ValueError, "in_features"),
         (lambda: ml.GaussianMixture(0), ValueError, "n_components"),
     ],
@@ -127,3 +127,59 @@ def test_models_refuse_bad_inputs():
         mdn.log_prob(torch.zeros(3, 2), torch.zeros(4, 1))
     with pytest.raises(TypeError, match="x must hold real numbers"):
         mdn(torch.zeros(3, 2, dtype=torch.bool))
+
+
+# ------------------------------------------------------------------------- the mixture head and its options
+
+
+def test_mdn_and_mdn_rnn_share_one_mixture_head_and_the_public_training_interface():
+    from mdn_lessons.models import MixtureHead, TrainableModel
+    from mdn_lessons.sequences import MDNRNN, MSERNN
+
+    models = [ml.MDN(1, 1, 2), MDNRNN(1, 1, 2), ml.MLP(1, 1), ml.GaussianMixture(2), MSERNN(1, 1)]
+    assert isinstance(models[0].head, MixtureHead) and isinstance(models[1].head, MixtureHead)
+    for model in models:
+        assert isinstance(model, TrainableModel)
+        for name in ("needs_input", "scaling_is_set", "set_scaling", "check_xy", "check_x", "objective"):
+            assert hasattr(model, name), name
+
+
+def test_the_scale_map_and_the_floor_are_options():
+    torch.manual_seed(0)
+    exp_mdn = ml.MDN(1, 1, 3, scale_map="exp", min_scale=0)
+    with torch.no_grad():
+        exp_mdn.head.linear.weight.zero_()
+        exp_mdn.head.linear.bias[6:] = torch.tensor([-1.0, 0.0, 2.0])
+        torch.testing.assert_close(exp_mdn(torch.zeros(1, 1)).scales[0, :, 0], torch.tensor([-1.0, 0.0, 2.0]).exp())
+    assert exp_mdn.min_scale == 0
+
+
+def test_how_the_head_starts_is_an_option():
+    torch.manual_seed(0)
+    spread = ml.MDN(1, 1, 4)
+    zero_means = ml.MDN(1, 1, 4, mean_start="zero", start_scale=0.5)
+    identical = ml.MDN(1, 1, 4, output_weights="zero", mean_start="zero")
+    x = torch.linspace(-1, 1, 5).unsqueeze(1)
+    with torch.no_grad():
+        spread_means = spread(x).means[0, :, 0]
+        assert bool((spread_means.diff() > 0).all())  # the standard-normal quantiles, in order
+        params = zero_means(x)
+        assert float(params.means.abs().max()) < 1.0  # near 0: only the small output weights move them
+        torch.testing.assert_close(zero_means.head.scales(zero_means.head.linear.bias[8:]), torch.full((4,), 0.501))
+        params = identical(x)
+    for part in params:  # every input and every component alike
+        assert bool((part == part[0, 0]).all())
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"scale_map": "relu"}, "scale_map must be one of 'softplus', 'exp'"),
+        ({"mean_start": "random"}, "mean_start must be one of"),
+        ({"output_weights": "large"}, "output_weights must be one of"),
+        ({"start_scale": 0}, "start_scale must be a finite number > 0"),
+    ],
+)
+def test_bad_head_options_are_refused(options, words):
+    with pytest.raises(ValueError, match=words):
+        ml.MDN(1, 1, 2, **options)

@@ -6,7 +6,7 @@ import torch
 
 import mdn_lessons as ml
 from mdn_lessons import robot_arm as arm
-from mdn_lessons.answers import most_probable_component_mean
+from mdn_lessons.predictions import most_probable_component_mean
 
 L1, L2 = arm.LINK_LENGTHS
 

@@ -11,8 +11,9 @@ import math
 import numpy as np
 import torch
 
-from ..lesson_data import cross_entropy, entropy, gaussian_mixture, kl_divergence, skewed_p
-from ..losses import LOG_SQRT_2PI, gaussian_nll
+from ..losses import gaussian_nll
+from ..mixture import LOG_SQRT_2PI
+from ..true_distributions import cross_entropy, entropy, gaussian_mixture, kl_divergence, skewed_p
 from ._core import CheckResult, as_float, expect_function, require_answer, run_check
 
 KL_Q = (0.0, 1.5)

@@ -1,6 +1,6 @@
 """Checkers for lesson 02 (Gaussian mixtures): a stable log mixture density, and EM's M-step.
 
-Each checker compares with the package's own numbers (``lesson_data.log_density``, ``em.m_step``) and,
+Each checker compares with the package's own numbers (``true_distributions.log_density``, ``em.m_step``) and,
 when an answer is wrong, names the usual slip it matches.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import torch
 
 from ..em import e_step, m_step
-from ..lesson_data import gaussian_mixture, log_density, sample, three_bumps_p
-from ..losses import LOG_SQRT_2PI, gaussian_log_prob
+from ..mixture import LOG_SQRT_2PI, gaussian_log_prob
+from ..true_distributions import gaussian_mixture, log_density, sample, three_bumps_p
 from ._core import CheckResult, expect_function, expect_shape, require_answer, run_check, tensors_close
 
 FAR_VALUES = (-40.0, 25.0, 60.0)

@@ -12,7 +12,7 @@ import math
 
 import torch
 
-from ..losses import mixture_log_prob
+from ..mixture import mixture_log_prob
 from ._core import (
     CheckResult,
     NotAttempted,

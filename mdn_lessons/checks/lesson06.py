@@ -12,7 +12,7 @@ import math
 import torch
 
 from .. import robot_arm
-from ..models import MixtureParams
+from ..mixture import Mixture, MixtureParams
 from ._core import (
     CheckResult,
     NotAttempted,
@@ -33,7 +33,7 @@ def _mixture(params) -> MixtureParams:
         raise ValueError(
             f"params must describe mixtures over two angles, means (N, K, 2); got {tuple(params.means.shape)}"
         )
-    return MixtureParams(*(p.detach() for p in params))
+    return Mixture.from_params(params).detach().params
 
 
 def check_elbow_angles(elbow_angles) -> CheckResult:

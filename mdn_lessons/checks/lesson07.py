@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..models import MixtureParams
+from ..mixture import MixtureParams
 from ._core import CheckResult, as_float, expect_close, expect_function, require_answer, run_check
 
 _SHARE_CASES = ((16, 0.7, 0.2), (5, 0.5, 0.1), (40, 0.9, 0.05), (1, 0.3, 1.0))

@@ -6,16 +6,14 @@ plain functions so it is tested without a browser; the classes only wire ipywidg
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import torch
-from IPython.display import display
 
 from .. import _validate
+from .figure import FigureWidget
 
 COMPONENTS_RANGE = (1, 10)
 LR_RANGE = (1e-4, 1e-1)
@@ -56,7 +54,7 @@ def status_text(step: int, steps: int, loss: float, reference: float | None = No
     return text
 
 
-class TrainingWidget:
+class TrainingWidget(FigureWidget):
     """Sliders for the number of components and the learning rate, a Train button, a live plot.
 
     Subclasses say what to build (``build_model``), what to train it on (``fit_model``) and how to draw
@@ -90,9 +88,7 @@ class TrainingWidget:
         )
         self.train_button = widgets.Button(description=self.title, button_style="primary", icon="play")
         self.status = widgets.Label(value="Press Train to fit.")
-        # An Image widget, not an Output widget: the redraw is pure widget state, so nothing leaks into
-        # the cell's outputs (nbval would see it) and the browser swaps the picture in place.
-        self.plot = widgets.Image(format="png")
+        self._ax = self.make_figure(dict(left=0.1, right=0.97, bottom=0.14, top=0.9), figsize=(6.5, 3.6))
         self.train_button.on_click(lambda _button: self.train())
         style = {"description_width": "110px"}
         for control in (self.components_slider, self.lr_slider):
@@ -106,10 +102,6 @@ class TrainingWidget:
                 self.status,
             ]
         )
-        self._fig, self._ax = plt.subplots(figsize=(6.5, 3.6))
-        # Fixed margins: a tight layout (or bbox_inches="tight") would lay out or render every frame twice.
-        self._fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.9)
-        plt.close(self._fig)  # drawn only into the Image widget, never as a stray cell output
         self.redraw(None, "untrained")
 
     def settings(self) -> TrainSettings:
@@ -141,9 +133,7 @@ class TrainingWidget:
     def redraw(self, model, caption: str) -> None:
         self._ax.clear()
         self.draw(self._ax, model, caption)
-        buffer = io.BytesIO()
-        self._fig.savefig(buffer, format="png", dpi=80)
-        self.plot.value = buffer.getvalue()
+        self.render()
 
     def train(self):
         """Build a fresh model from the sliders and train it, redrawing as it goes. Returns the History."""
@@ -164,6 +154,3 @@ class TrainingWidget:
         finally:
             self.train_button.disabled = False
         return self.history
-
-    def _ipython_display_(self):
-        display(self.ui)

@@ -1,4 +1,4 @@
-"""Known one-dimensional distributions P for lessons 01 and 02, with their exact density and entropy.
+"""The true distributions P of lessons 01 and 02, with their exact density and entropy.
 
 A lesson plays "nature": it draws samples from a P it secretly knows, lets a model Q learn from the samples
 alone, and then judges Q against the truth. Each P is a Gaussian mixture held as a
@@ -12,14 +12,12 @@ best any Q can do) and ``kl_divergence(p, q)`` = the gap between the two.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
 from . import _validate
-from .losses import mixture_log_prob
-from .models import GaussianMixture, MixtureParams
+from .mixture import Mixture, MixtureParams
+from .models import GaussianMixture
 
 _QUADRATURE_POINTS = 4_001  # the trapezoid rule converges geometrically here: 2001 points already give every digit
 _QUADRATURE_SPAN = 12.0  # P's mass beyond 12 σ of every component is below 1e-32: nothing is lost
@@ -44,10 +42,8 @@ def gaussian_mixture(weights, means, scales) -> MixtureParams:
         raise ValueError(f"weights must all be > 0, got minimum {float(weights.min()):.3g}")
     if abs(float(weights.sum()) - 1.0) > 1e-4:
         raise ValueError(f"weights must sum to 1, got a sum of {float(weights.sum()):.6g}")
-    if not bool((scales > 0).all()):
-        raise ValueError(f"scales must all be > 0 (standard deviations), got minimum {float(scales.min()):.3g}")
     log_weights = torch.log(weights / weights.sum())
-    return MixtureParams(log_weights.reshape(1, k), means.reshape(1, k, 1), scales.reshape(1, k, 1))
+    return Mixture(log_weights.reshape(1, k), means.reshape(1, k, 1), scales.reshape(1, k, 1)).params
 
 
 def skewed_p() -> MixtureParams:
@@ -82,7 +78,7 @@ def _one_mixture(name: str, value) -> MixtureParams:
             f"{name} must describe one mixture over one feature (log_weights (1, K), means (1, K, 1)), got "
             f"log_weights {tuple(value.log_weights.shape)} and means {tuple(value.means.shape)}"
         )
-    return MixtureParams(*(t.detach() for t in value))
+    return Mixture.from_params(MixtureParams(*(t.detach() for t in value)), name).params
 
 
 def _numpy_parts(params: MixtureParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -94,11 +90,9 @@ def _numpy_parts(params: MixtureParams) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def _log_density64(params: MixtureParams, grid: np.ndarray) -> np.ndarray:
     """log p(y) for every grid value, in float64 (the quadrature needs more than float32's 7 digits)."""
-    weights, means, scales = _numpy_parts(params)
-    z = (grid[:, None] - means) / scales
-    terms = np.log(weights) - 0.5 * z * z - np.log(scales) - 0.5 * math.log(2 * math.pi)
-    top = terms.max(axis=1, keepdims=True)
-    return (top + np.log(np.exp(terms - top).sum(axis=1, keepdims=True)))[:, 0]
+    weights, means, scales = (torch.from_numpy(part) for part in _numpy_parts(params))
+    mixture = Mixture(weights.log(), means.unsqueeze(-1), scales.unsqueeze(-1))  # one mixture, batch shape ()
+    return mixture.log_prob(torch.from_numpy(grid).unsqueeze(-1)).numpy()
 
 
 def sample(p, n: int, seed: int = 0) -> torch.Tensor:
@@ -120,8 +114,7 @@ def log_density(p, y) -> torch.Tensor:
     """log p(y) of the mixture p at each value of y ((N,) or (N, 1)), shape (N,)."""
     p = _one_mixture("p", p)
     y = _validate.feature_matrix("y", y, features=1)
-    params = MixtureParams(*(t.expand(len(y), *t.shape[1:]) for t in p))
-    return mixture_log_prob(*params, y)
+    return Mixture(*(t.expand(len(y), *t.shape[1:]) for t in p)).log_prob(y)
 
 
 def cross_entropy(p, q) -> float:

@@ -1,4 +1,4 @@
-"""lesson_data: the known P's of lessons 01 and 02 sample correctly, and their entropy and KL are exact."""
+"""true_distributions: the true P's of lessons 01 and 02 sample correctly, and their entropy and KL are exact."""
 
 import math
 
@@ -8,7 +8,7 @@ import torch
 from torch.distributions import Normal
 
 import mdn_lessons as ml
-from mdn_lessons import lesson_data as ld
+from mdn_lessons import true_distributions as ld
 
 
 def test_gaussian_mixture_builds_one_row_of_mixture_params():
