@@ -10,10 +10,26 @@ Modules: ``data`` (seeded data sets and the exact inverted-sine density), ``loss
 checkers), ``setup`` (``start_lesson``); and for single lessons: ``lesson_data`` (the secret
 distributions P of lessons 01-02), ``em`` (expectation-maximisation), ``conditional`` (binned conditional
 means, the true branches), ``answers`` (turning a mixture into answers and judging it), ``robot_arm``
-(the two-link arm) and ``sequences`` (branching curves, the MDN-RNN).
+(the two-link arm), ``sequences`` (branching curves, the MDN-RNN), ``correlated_mixture`` (mixtures of
+full-covariance Gaussians) and ``strokes`` (pen strokes and the handwriting model).
 """
 
-from . import answers, checks, conditional, data, density, em, lesson_data, losses, plots, robot_arm, sequences, widgets
+from . import (
+    answers,
+    checks,
+    conditional,
+    correlated_mixture,
+    data,
+    density,
+    em,
+    lesson_data,
+    losses,
+    plots,
+    robot_arm,
+    sequences,
+    strokes,
+    widgets,
+)
 from .losses import gaussian_nll, mixture_nll
 from .models import MDN, MLP, GaussianMixture, MixtureParams
 from .setup import start_lesson, versions
@@ -32,6 +48,7 @@ __all__ = [
     "answers",
     "checks",
     "conditional",
+    "correlated_mixture",
     "data",
     "density",
     "em",
@@ -44,6 +61,7 @@ __all__ = [
     "robot_arm",
     "sequences",
     "start_lesson",
+    "strokes",
     "versions",
     "widgets",
 ]
