@@ -50,12 +50,7 @@ def bivariate_log_prob(
     z = (y - means) / scales
     one_minus_rho_sq = (1 - correlations) * (1 + correlations)
     w_y = (z[..., 1] - correlations * z[..., 0]) / torch.sqrt(one_minus_rho_sq)
-    return (
-        -0.5 * (z[..., 0] ** 2 + w_y**2)
-        - torch.log(scales).sum(-1)
-        - 0.5 * torch.log(one_minus_rho_sq)
-        - LOG_2PI
-    )
+    return -0.5 * (z[..., 0] ** 2 + w_y**2) - torch.log(scales).sum(-1) - 0.5 * torch.log(one_minus_rho_sq) - LOG_2PI
 
 
 def bivariate_mixture_log_prob(

@@ -332,7 +332,8 @@ def _checked_params(params) -> StrokeParams:
             params = StrokeParams(*params)
         else:
             raise TypeError(f"params must be StrokeParams (5 tensors), got {type(params).__name__}")
-    return StrokeParams(*(_validate.float_tensor(name, p) for name, p in zip(StrokeParams._fields, params)))
+    fields = zip(StrokeParams._fields, params, strict=True)
+    return StrokeParams(*(_validate.float_tensor(name, p) for name, p in fields))
 
 
 def sample_step(params, temperature: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -458,7 +459,8 @@ class StrokeRNN(_StandardisedModel):
         rows = _validate.float_tensor("rows", rows)
         if rows.ndim != 2 or rows.shape[1] != 3 or rows.shape[0] < 1:
             raise ValueError(f"rows must have shape (B, 3), one row (Δx, Δy, lift) per line; got {tuple(rows.shape)}")
-        if state is not None and (not isinstance(state, torch.Tensor) or state.shape != (1, len(rows), self.hidden_size)):
+        expected_state = (1, len(rows), self.hidden_size)
+        if state is not None and (not isinstance(state, torch.Tensor) or tuple(state.shape) != expected_state):
             raise ValueError(
                 f"state must be None or the state returned by the previous call, shape (1, {len(rows)}, "
                 f"{self.hidden_size}); got {getattr(state, 'shape', type(state).__name__)}"

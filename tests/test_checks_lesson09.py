@@ -148,8 +148,10 @@ def _variant(**changes):
         if changes.get("probability"):
             lift = torch.sigmoid(pen_logits / t_pen)
         else:
-            lift = (torch.rand(b, generator=generator if not changes.get("global_rng") else None)
-                    < torch.sigmoid(pen_logits / t_pen)).float()
+            lift = (
+                torch.rand(b, generator=generator if not changes.get("global_rng") else None)
+                < torch.sigmoid(pen_logits / t_pen)
+            ).float()
         return torch.stack([dx, dy, lift], dim=1)
 
     return step

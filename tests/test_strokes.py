@@ -118,8 +118,13 @@ def test_sample_step_shapes_bits_and_temperature():
     rows = strokes.sample_step(params, 0.5, g)
     assert rows.shape == (6, 3) and set(rows[:, 2].tolist()) <= {0.0, 1.0}
     # The pen: logit 2 at T = 0.5 lifts with probability sigmoid(4).
-    one = strokes.StrokeParams(torch.zeros(4000, 1), torch.zeros(4000, 1, 2), torch.ones(4000, 1, 2),
-                               torch.zeros(4000, 1), torch.full((4000,), 2.0))
+    one = strokes.StrokeParams(
+        torch.zeros(4000, 1),
+        torch.zeros(4000, 1, 2),
+        torch.ones(4000, 1, 2),
+        torch.zeros(4000, 1),
+        torch.full((4000,), 2.0),
+    )
     lifts = strokes.sample_step(one, 0.5, torch.Generator().manual_seed(1))[:, 2].mean()
     assert abs(float(lifts) - torch.sigmoid(torch.tensor(4.0)).item()) < 0.02
     with pytest.raises(ValueError, match="params.means must have shape"):
@@ -183,7 +188,10 @@ def test_the_shipped_weights_load_and_write_glyphs():
 def test_the_weights_script_runs_in_a_reduced_form(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "tools.train_stroke_weights", "--steps", "3", "--n", "64", "--out", str(tmp_path)],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     for correlated in (True, False):
         state = torch.load(tmp_path / strokes.weights_file(correlated), weights_only=True)

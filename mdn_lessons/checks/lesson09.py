@@ -127,7 +127,7 @@ def check_stroke_head(stroke_head, raw=None, n_components: int = 6) -> CheckResu
                 )
                 return
             expected = strokes.stroke_params(raw_case, k)
-            for name, got, want in zip(_FIELDS, answer, expected):
+            for name, got, want in zip(_FIELDS, answer, expected, strict=True):
                 if got is None:
                     problems.append(f"{call}: {name} is None")
                     return
@@ -180,16 +180,19 @@ def _rows(answer, call: str, batch: int, problems: list[str]) -> torch.Tensor | 
         problems.append(f"{call} should return a torch tensor of shape ({batch}, 3), got {type(answer).__name__}")
         return None
     if tuple(answer.shape) != (batch, 3):
-        problems.append(f"{call} should return one row (Δx, Δy, lift) per prediction, shape ({batch}, 3); got "
-                        f"{tuple(answer.shape)}")
+        problems.append(
+            f"{call} should return one row (Δx, Δy, lift) per prediction, shape ({batch}, 3); got {tuple(answer.shape)}"
+        )
         return None
     answer = answer.detach().float()
     if not bool(torch.isfinite(answer).all()):
         problems.append(f"{call} returned NaN or inf")
         return None
     if not bool(((answer[:, 2] == 0) | (answer[:, 2] == 1)).all()):
-        problems.append(f"{call}: the third column is the lift bit and must hold only 0 and 1 (draw it, do not "
-                        "return the probability)")
+        problems.append(
+            f"{call}: the third column is the lift bit and must hold only 0 and 1 (draw it, do not "
+            "return the probability)"
+        )
         return None
     return answer
 
