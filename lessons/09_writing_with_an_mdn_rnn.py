@@ -257,9 +257,9 @@ gap = scores["ρ fixed at 0"][2] - scores["ρ learned"][2]
 print(f"the diagonal model is {gap:.2f} nats per row worse: a factor {torch.tensor(gap).exp().item():.2f} in probability")
 
 # %% [markdown]
-# The lift bits cost both models about the same: they are a separate, binary part of the row. The moves make
-# the difference. With six components the diagonal model can only tile each leaning ellipse with upright
-# ones, and it pays for that at every move.
+# The lift bits cost both models the same: they are a separate, binary part of the row, and both models learned
+# when a glyph ends. The moves make the whole difference. With six components the diagonal model can only tile
+# each leaning ellipse with upright ones, and it pays for that at almost every move.
 #
 # Where does a component lean? Take one test line and draw, for a few of its moves, the ellipses (one standard
 # deviation) of the three heaviest components each model predicted, over the move that really came.
@@ -449,10 +449,12 @@ for ax, temperature in zip(axes, temperatures):
 plt.show()
 
 # %% [markdown]
-# At low temperature the writer is neat and predictable: it almost always takes the likeliest choice (an
-# anticlockwise loop) and hardly ever lifts the pen, and its moves barely vary. At $T = 1$ it reproduces the
-# data's proportions and noise. Above 1 the rare choices become more common and the strokes get scruffy. Only
-# $T = 1$ samples the model that was trained; the others trade faithfulness for a look.
+# At low temperature the writer is neat and predictable: the rare choices (the clockwise loop, lifting the pen)
+# disappear, the moves hug the centres of the components, and the model finds its own writing more typical
+# than the data. What is left is the choice between components of similar weight (anticlockwise loop or
+# zig-zag), which no temperature removes entirely. At $T = 1$ the writer reproduces the data's proportions and
+# typicality. Above 1 the rare choices become more common and the strokes get scruffier. Only $T = 1$ samples
+# the model that was trained; the other temperatures trade faithfulness for a look.
 
 # %% [markdown]
 # ### Going further (no check)
