@@ -11,13 +11,15 @@ mixture: ``Mixture``, ``MixtureParams`` and the log-densities), ``losses``, ``mo
 (exercise checkers), ``lesson_start`` (``start_lesson``); and for single lessons: ``true_distributions``
 (the true distributions P of lessons 01-02 and the integrals that judge a model against them), ``em``
 (expectation-maximisation), ``conditional`` (binned conditional means, the true branches), ``predictions``
-(turning a mixture into predictions and judging its calibration), ``robot_arm`` (the two-link arm) and
-``sequences`` (branching curves, the MDN-RNN).
+(turning a mixture into predictions and judging its calibration), ``robot_arm`` (the two-link arm),
+``sequences`` (branching curves, the MDN-RNN), ``correlated_mixture`` (mixtures of full-covariance
+Gaussians) and ``strokes`` (pen strokes and the handwriting model).
 """
 
 from . import (
     checks,
     conditional,
+    correlated_mixture,
     data,
     density,
     em,
@@ -27,6 +29,7 @@ from . import (
     predictions,
     robot_arm,
     sequences,
+    strokes,
     true_distributions,
     widgets,
 )
@@ -50,6 +53,7 @@ __all__ = [
     "TrainableModel",
     "checks",
     "conditional",
+    "correlated_mixture",
     "data",
     "density",
     "em",
@@ -63,6 +67,7 @@ __all__ = [
     "robot_arm",
     "sequences",
     "start_lesson",
+    "strokes",
     "true_distributions",
     "versions",
     "widgets",

@@ -38,6 +38,7 @@ PLAN = (
     "05_using_and_judging",
     "06_robot_arm",
     "07_mdn_rnn",
+    "09_writing_with_an_mdn_rnn",
 )
 REPOSITORY = "mdn-lessons/mdn-step-by-step"
 CHECK_CALL = re.compile(r"\bml\.checks\.lesson(\d\d)\.(check_\w+)\s*\(")
