@@ -1,6 +1,13 @@
 import torch
 
-from mdn_lessons.checks._core import CheckResult, expect_close, expect_shape, require_answer, run_check
+from mdn_lessons.checks._core import (
+    CheckResult,
+    call_student,
+    expect_close,
+    expect_shape,
+    require_answer,
+    run_check,
+)
 
 
 def test_a_stub_is_reported_as_not_attempted(capsys):
@@ -24,8 +31,8 @@ def test_wrong_answers_are_explained_in_words():
     expect_shape(torch.zeros(3), (3, 1), "means", problems)
     expect_shape([1, 2], (2,), "weights", problems)
     assert problems == [
-        "the mean is 2, expected about 1. Did you divide by N?",
-        "the scale should be a number, got str",
+        "the mean is 2.0000, expected about 1.0000 (within 0.001). Did you divide by N?",
+        "the scale should be a number, got str ('abc'); write the number itself, without quotes",
         "the NLL is nan; it should be a finite number",
         "means should have shape (3, 1), got (3,)",
         "weights should be a torch tensor, got list",
@@ -33,11 +40,24 @@ def test_wrong_answers_are_explained_in_words():
 
 
 def test_errors_raised_by_the_students_code_do_not_stop_the_lesson():
+    def students_function(x):
+        return x / 0
+
+    def test(problems):
+        call_student(students_function, {"x": 1}, name="f", stub_message="not attempted yet")
+
+    result = run_check("Exercise 3", test)
+    assert result.problems == ["your code raised ZeroDivisionError: division by zero"]
+
+
+def test_errors_of_the_checker_itself_are_reported_as_its_own():
     def test(problems):
         raise ZeroDivisionError("division by zero")
 
     result = run_check("Exercise 3", test)
-    assert result.problems == ["your code raised ZeroDivisionError: division by zero"]
+    assert not result.passed
+    assert result.problems[0].startswith("the checker itself failed: ZeroDivisionError: division by zero")
+    assert "please report this" in result.problems[0] and "your code" not in result.problems[0]
 
 
 def test_result_shows_its_words():
