@@ -207,7 +207,9 @@ def changed_parts(before, after, name: str) -> list[str]:
     if isinstance(before, (tuple, list)):
         if len(before) != len(after):
             return [name]
-        return [p for i, (b, a) in enumerate(zip(before, after, strict=True)) for p in changed_parts(b, a, f"{name}[{i}]")]
+        return [
+            p for i, (b, a) in enumerate(zip(before, after, strict=True)) for p in changed_parts(b, a, f"{name}[{i}]")
+        ]
     if isinstance(before, dict):
         if before.keys() != after.keys():
             return [name]
@@ -280,6 +282,66 @@ def call_student(
     return StudentCall(result, handed, text)
 
 
+def answers_equal(first, second) -> bool:
+    """True if two answers are identical: same numbers, same tensors (shape and values), same sequences."""
+    if isinstance(first, torch.Tensor) or isinstance(second, torch.Tensor):
+        return (
+            isinstance(first, torch.Tensor)
+            and isinstance(second, torch.Tensor)
+            and first.shape == second.shape
+            and first.dtype == second.dtype
+            and bool(torch.equal(first.detach(), second.detach()))
+        )
+    if isinstance(first, np.ndarray) or isinstance(second, np.ndarray):
+        return (
+            isinstance(first, np.ndarray)
+            and isinstance(second, np.ndarray)
+            and first.shape == second.shape
+            and bool(np.array_equal(first, second))
+        )
+    if isinstance(first, (tuple, list)) and isinstance(second, (tuple, list)):
+        return len(first) == len(second) and all(answers_equal(a, b) for a, b in zip(first, second, strict=True))
+    if isinstance(first, Real) and isinstance(second, Real):
+        return float(first) == float(second)
+    return False
+
+
+class CaseCalls:
+    """A student function called on every case up front (each through :func:`call_student`).
+
+    Compute the expected values before creating this. ``calls[i]`` gives case i's :class:`StudentCall`, or
+    raises what calling it raised (stub, None, in-place change, the student's exception), so the checker
+    reports the cases in order. :meth:`same_elsewhere` tells an answer that ignores its arguments.
+    """
+
+    def __init__(self, function, cases: list[Mapping[str, object]], **call_options) -> None:
+        self.outcomes: list[StudentCall | Exception] = []
+        for arguments in cases:
+            try:
+                self.outcomes.append(call_student(function, arguments, **call_options))
+            except (NotAttempted, Refused, StudentCodeRaised) as stop:
+                if isinstance(stop, NotAttempted) or not self.outcomes:
+                    raise
+                self.outcomes.append(stop)
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def __getitem__(self, index: int) -> StudentCall:
+        outcome = self.outcomes[index]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def same_elsewhere(self, index: int) -> bool:
+        """True if case ``index`` got exactly the answer of another case (whose expected value differs)."""
+        mine = self.outcomes[index]
+        return isinstance(mine, StudentCall) and any(
+            isinstance(other, StudentCall) and j != index and answers_equal(other.result, mine.result)
+            for j, other in enumerate(self.outcomes)
+        )
+
+
 # -------------------------------------------------------------------------------- judging numbers and tensors
 
 
@@ -326,7 +388,9 @@ def as_float(value, what: str, problems: list[str]) -> float | None:
             dtype_kind = dtype_kind or value.dtype.kind
             value = value.reshape(-1)[0].item()
         if dtype_kind in ("b", "c"):
-            problems.append(f"{what} should be a real number, got a {kind} of dtype {'bool' if dtype_kind == 'b' else 'complex'}")
+            problems.append(
+                f"{what} should be a real number, got a {kind} of dtype {'bool' if dtype_kind == 'b' else 'complex'}"
+            )
             return None
     if isinstance(value, (bool, np.bool_)):
         problems.append(f"{what} should be a number, got a bool ({value})")
@@ -392,9 +456,7 @@ def expect_close(
         if half_unit is not None and abs(number - expected) <= half_unit * (1 + 1e-9):
             return True
     shown, wanted = show_pair(number, expected, tol)
-    problems.append(
-        f"{what} is {shown}, expected about {wanted} (within {tol:g})." + (f" {hint}" if hint else "")
-    )
+    problems.append(f"{what} is {shown}, expected about {wanted} (within {tol:g})." + (f" {hint}" if hint else ""))
     return False
 
 
@@ -403,13 +465,23 @@ def close_numbers(value: float, expected: float, tol: float) -> bool:
     return math.isfinite(expected) and math.isclose(value, expected, rel_tol=tol, abs_tol=tol)
 
 
-def expect_shape(tensor, shape: tuple[int, ...], what: str, problems: list[str]) -> bool:
-    """Add a problem (and return False) if ``tensor`` is not a real tensor of exactly ``shape``."""
+ROWS_HINT = " (one row per input: does it use its arguments rather than notebook variables?)"
+"""Added when a function's result has a different number of rows than its input."""
+
+
+def expect_shape(tensor, shape: tuple[int, ...], what: str, problems: list[str], returned: bool = False) -> bool:
+    """Add a problem (and return False) if ``tensor`` is not a real tensor of exactly ``shape``.
+
+    returned: ``tensor`` was returned by the student's function for inputs of ``shape[0]`` rows, so a result
+    with another number of rows gets a hint that the function may ignore its arguments.
+    """
     if not isinstance(tensor, torch.Tensor):
         problems.append(f"{what} should be a torch tensor, got {_kind(tensor)}")
         return False
     if tuple(tensor.shape) != tuple(shape):
-        problems.append(f"{what} should have shape {tuple(shape)}, got {tuple(tensor.shape)}")
+        other_rows = returned and tensor.ndim >= 1 and len(shape) >= 1 and tensor.shape[0] != shape[0]
+        hint = ROWS_HINT if other_rows else ""
+        problems.append(f"{what} should have shape {tuple(shape)}, got {tuple(tensor.shape)}{hint}")
         return False
     if tensor.is_complex() or tensor.dtype == torch.bool:
         problems.append(f"{what} should hold real numbers, got dtype {tensor.dtype}")
@@ -417,17 +489,23 @@ def expect_shape(tensor, shape: tuple[int, ...], what: str, problems: list[str])
     return True
 
 
-def as_tensor(value, shape: tuple[int, ...], what: str, problems: list[str]) -> torch.Tensor | None:
+def as_tensor(
+    value, shape: tuple[int, ...], what: str, problems: list[str], returned: bool = False
+) -> torch.Tensor | None:
     """``value`` as a detached float64 copy of shape ``shape``, or None after adding a problem.
 
     Accepts a torch tensor, a NumPy array, or a list or tuple of numbers (and of one-number tensors); refuses
-    anything else (a dict, a tuple of several tensors, strings) in words.
+    anything else (a dict, a tuple of several tensors, strings) in words. returned: as for :func:`expect_shape`.
     """
     if isinstance(value, torch.Tensor):
         tensor = value
     elif isinstance(value, (np.ndarray, list, tuple)) and not hasattr(value, "_fields"):
         try:
             items = [v.detach().item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v for v in value]
+            if isinstance(value, np.ndarray) and value.dtype.kind not in "biuf":
+                raise TypeError(f"an array of dtype {value.dtype}")
+            if any(isinstance(v, (str, bytes, bool, np.bool_)) for v in items):
+                raise TypeError("not numbers")
             array = np.asarray(items, dtype=np.float64)
         except (TypeError, ValueError, RuntimeError):
             problems.append(f"{what} should be a torch tensor of shape {tuple(shape)}, got {_kind(value)}")
@@ -436,7 +514,7 @@ def as_tensor(value, shape: tuple[int, ...], what: str, problems: list[str]) -> 
     else:
         problems.append(f"{what} should be a torch tensor of shape {tuple(shape)}, got {_kind(value)}")
         return None
-    if not expect_shape(tensor, shape, what, problems):
+    if not expect_shape(tensor, shape, what, problems, returned=returned):
         return None
     return tensor.detach().to(torch.float64).clone()
 
@@ -465,7 +543,7 @@ def first_difference(answer: torch.Tensor, expected: torch.Tensor, atol: float, 
 
 
 def show_difference(answer: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float = 0.0) -> str:
-    """"element [i] is a instead of b", for the first element that differs, printed with enough digits."""
+    """ "element [i] is a instead of b", for the first element that differs, printed with enough digits."""
     index = first_difference(answer, expected, atol, rtol)
     if index is None:
         return "every element is within the tolerance"

@@ -57,21 +57,26 @@ def check_branch_count(x0: float, answer) -> CheckResult:
     return run_check(f"Branches at x = {x0:g}", test)
 
 
+def _training_nll(noise: float) -> float:
+    """The Bayes-limit NLL of the lesson's training points (the slip of using them instead of the test points)."""
+    x_train, y_train = inverted_sine(**LESSON_TRAINING_DATA)
+    return float(-inverted_sine_log_prob(x_train, y_train, noise=noise).double().mean())
+
+
 def check_bayes_limit(x, y, answer, noise: float = 1.0) -> CheckResult:
     """Exercise 2: the Bayes-limit NLL, -mean log p(y | x), of the held-out inverted-sine data (x, y)."""
 
     def test(problems):
-        log_prob = inverted_sine_log_prob(x, y, noise=noise).double()
-        expected = float(-log_prob.mean())
-        summed = float(-log_prob.sum())
-        x_train, y_train = inverted_sine(**LESSON_TRAINING_DATA)
-        training = float(-inverted_sine_log_prob(x_train, y_train, noise=noise).double().mean())
+        # The answer is a value, not code: check its type first, since the exact density takes a second.
         require_answer(answer, "`bayes_nll_yours`")
         if callable(answer):
             raise Refused("bayes_nll_yours should be a number, not a function: call it and keep the number.")
         number = as_float(answer, "bayes_nll_yours", problems)
         if number is None:
             return
+        log_prob = inverted_sine_log_prob(x, y, noise=noise).double()
+        expected = float(-log_prob.mean())
+        summed = float(-log_prob.sum())
         if abs(number - expected) <= BAYES_TOLERANCE:
             return
         shown, wanted = show_pair(number, expected, BAYES_TOLERANCE)
@@ -80,7 +85,7 @@ def check_bayes_limit(x, y, answer, noise: float = 1.0) -> CheckResult:
             problems.append(f"{text}: bayes_nll_yours has the wrong sign; the NLL is minus the mean log-density.")
         elif math.isclose(number, summed, rel_tol=1e-3):  # the sum is len(x) times larger: no other slip nearby
             problems.append(f"{text}: bayes_nll_yours looks like a sum over samples; take the mean instead.")
-        elif math.isclose(number, training, abs_tol=BAYES_TOLERANCE):
+        elif abs(number - _training_nll(noise)) <= BAYES_TOLERANCE:
             problems.append(f"{text}: that is the NLL of the training points (x, y); use the held-out x_test, y_test.")
         else:
             problems.append(

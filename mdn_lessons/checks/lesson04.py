@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from ._core import (
+    CaseCalls,
     CheckResult,
     as_float,
     call_student,
@@ -120,7 +121,9 @@ def _heads_problems(answer, logits, means, raw_scales) -> list[str]:
                 "underflows to log(0). Use torch.log_softmax(logits, dim=1), which never does."
             )
         elif tensors_close(log_weights, torch.log_softmax(logits.double(), dim=0), atol=HEADS_TOL, rtol=HEADS_TOL):
-            problems.append("log_weights is normalised over the N inputs (dim=0); normalise over the K components, dim=1.")
+            problems.append(
+                "log_weights is normalised over the N inputs (dim=0); normalise over the K components, dim=1."
+            )
         else:
             problems.append("log_weights should be torch.log_softmax(logits, dim=1): its exp sums to 1 per row.")
     if not tensors_close(answer_means, means.double().unsqueeze(-1), atol=HEADS_TOL, rtol=HEADS_TOL):
@@ -167,29 +170,28 @@ def check_log_sigma_gradient(nll_gradient_wrt_log_sigma) -> CheckResult:
     def test(problems: list[str]) -> None:
         if not expect_function(nll_gradient_wrt_log_sigma, "nll_gradient_wrt_log_sigma", problems):
             return
-        earlier: list[float] = []
-        for y, mu, sigma in GRADIENT_CASES:
+        calls = CaseCalls(
+            nll_gradient_wrt_log_sigma,
+            [{"y": y, "mu": mu, "sigma": sigma} for y, mu, sigma in GRADIENT_CASES],
+            name="nll_gradient_wrt_log_sigma",
+            stub_message=STUB.format("nll_gradient_wrt_log_sigma"),
+            none_hint="If you returned log_sigma.grad: it stays None until you call .backward() on the NLL.",
+            raise_hints={
+                "'NoneType' object has no attribute": "log_sigma.grad is None until you call .backward() "
+                "on the NLL, so call it before reading the gradient.",
+                "does not require grad": "make log σ a tensor with requires_grad=True and build σ from it "
+                "with .exp(), so that the NLL depends on it.",
+            },
+        )
+        for index, (y, mu, sigma) in enumerate(GRADIENT_CASES):
             z = (y - mu) / sigma
             expected = 1 - z * z
-            call = call_student(
-                nll_gradient_wrt_log_sigma,
-                {"y": y, "mu": mu, "sigma": sigma},
-                name="nll_gradient_wrt_log_sigma",
-                stub_message=STUB.format("nll_gradient_wrt_log_sigma"),
-                none_hint="If you returned log_sigma.grad: it stays None until you call .backward() on the NLL.",
-                raise_hints={
-                    "'NoneType' object has no attribute": "log_sigma.grad is None until you call .backward() "
-                    "on the NLL, so call it before reading the gradient.",
-                    "does not require grad": "make log σ a tensor with requires_grad=True and build σ from it "
-                    "with .exp(), so that the NLL depends on it.",
-                },
-            )
+            call = calls[index]
             where = f"nll_gradient_wrt_log_sigma(y={y:g}, mu={mu:g}, sigma={sigma:g})"
             number = as_float(call.result, where, problems)
             if number is None:
                 return
             if math.isclose(number, expected, rel_tol=GRADIENT_TOL, abs_tol=GRADIENT_TOL):
-                earlier.append(number)
                 continue
             shown, wanted = show_pair(number, expected, GRADIENT_TOL)
             if math.isclose(number, -expected, rel_tol=GRADIENT_TOL, abs_tol=GRADIENT_TOL):
@@ -201,7 +203,7 @@ def check_log_sigma_gradient(nll_gradient_wrt_log_sigma) -> CheckResult:
                     f"{where} is the derivative with respect to σ, (1 - z²)/σ. Make log σ the tensor with "
                     "requires_grad=True and build σ from it with .exp()."
                 )
-            elif any(number == before for before in earlier):
+            elif calls.same_elsewhere(index):
                 problems.append(
                     f"{where} is {shown}, expected {wanted}: the same number as for another point. Compute it "
                     "from the arguments y, mu and sigma."
