@@ -377,7 +377,8 @@ def as_float(value, what: str, problems: list[str]) -> float | None:
         size = value.numel() if isinstance(value, torch.Tensor) else value.size
         kind = "tensor" if isinstance(value, torch.Tensor) else "array"
         if size != 1:
-            problems.append(f"{what} should be a single number, got a {kind} of shape {tuple(value.shape)}")
+            article = "an" if kind == "array" else "a"
+            problems.append(f"{what} should be a single number, got {article} {kind} of shape {tuple(value.shape)}")
             return None
         dtype_kind = "b" if value.dtype in (torch.bool, np.bool_) else None
         if isinstance(value, torch.Tensor):
@@ -388,9 +389,9 @@ def as_float(value, what: str, problems: list[str]) -> float | None:
             dtype_kind = dtype_kind or value.dtype.kind
             value = value.reshape(-1)[0].item()
         if dtype_kind in ("b", "c"):
-            problems.append(
-                f"{what} should be a real number, got a {kind} of dtype {'bool' if dtype_kind == 'b' else 'complex'}"
-            )
+            article = "an" if kind == "array" else "a"
+            dtype = "bool" if dtype_kind == "b" else "complex"
+            problems.append(f"{what} should be a real number, got {article} {kind} of dtype {dtype}")
             return None
     if isinstance(value, (bool, np.bool_)):
         problems.append(f"{what} should be a number, got a bool ({value})")

@@ -103,9 +103,9 @@ def _heads_problems(answer, logits, means, raw_scales) -> list[str]:
             ]
     shape_problems: list[str] = []
     shapes_ok = [
-        expect_shape(log_weights, (n, k), "log_weights", shape_problems),
-        expect_shape(answer_means, (n, k, 1), "means", shape_problems),
-        expect_shape(scales, (n, k, 1), "scales", shape_problems),
+        expect_shape(log_weights, (n, k), "log_weights", shape_problems, returned=True),
+        expect_shape(answer_means, (n, k, 1), "means", shape_problems, returned=True),
+        expect_shape(scales, (n, k, 1), "scales", shape_problems, returned=True),
     ]
     if not all(shapes_ok):
         return shape_problems

@@ -49,7 +49,7 @@ def _three_numbers(answer, call: str, problems: list[str]) -> list[float] | None
             return None
         answer = list(answer.reshape(-1))
     if isinstance(answer, dict) or not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        shown = f"a {type(answer).__name__}" if isinstance(answer, dict) else repr(answer)
+        shown = repr(answer) if isinstance(answer, (tuple, list)) else f"a {type(answer).__name__}"
         problems.append(f"{call} should return three numbers (up, down, flat), in that order, got {shown:.80}")
         return None
     numbers = [as_float(value, f"{call}[{i}]", problems) for i, value in enumerate(answer)]
