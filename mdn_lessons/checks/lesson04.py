@@ -13,21 +13,34 @@ import torch
 import torch.nn.functional as F
 
 from ._core import (
+    CaseCalls,
     CheckResult,
-    NotAttempted,
     as_float,
+    call_student,
     expect_function,
     expect_shape,
-    is_stub,
     run_check,
+    show_pair,
     tensors_close,
 )
 
 MIN_SCALE = 1e-3
 """The σ floor the lesson's heads add after softplus."""
 
+HEADS_TOL = 1e-4
+"""Absolute and relative, on every output. The nearest slip is a floor other than 1e-3 (none at all, or 1e-4):
+at a raw scale of -200 it changes σ by 9e-4 or more; a tenth of the missing floor is 1e-4, and float32 rounding
+of log_softmax and softplus is about 1e-6."""
+
+GRADIENT_TOL = 1e-3
+"""Absolute and relative. The nearest slip on the cases, d/dσ instead of d/d(log σ), differs by 0.5 or more
+(for σ = 0.5, 3 and 4), the flipped sign by 2|1 - z²| ≥ 1.5; float32 autograd is exact to about 1e-6."""
+
 GRADIENT_CASES = ((10.0, 0.0, 1.0), (0.5, 0.0, 1.0), (3.0, 1.0, 0.5), (2.0, 2.0, 3.0), (-4.0, 2.0, 4.0))
-"""(y, mu, sigma) points where the student's gradient is compared with 1 - z²."""
+"""(y, mu, sigma) points where the student's gradient is compared with 1 - z²: the lesson's own two (10 σ and
+0.5 σ from the mean) first, then fresh ones."""
+
+STUB = "not attempted yet: {} still returns nothing; fill in its body."
 
 
 def _head_outputs() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -45,70 +58,105 @@ def _head_outputs() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return logits, means, raw_scales
 
 
+def _fresh_head_outputs() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Ordinary raw outputs for N = 7 inputs and K = 2 components: another shape, so nothing is hard-wired."""
+    generator = torch.Generator().manual_seed(414)
+    return tuple(scale * torch.randn(7, 2, generator=generator) for scale in (1.5, 2.0, 1.0))
+
+
+def _scale_problem(scales: torch.Tensor, raw_scales: torch.Tensor) -> str:
+    """Name the slip in the scales (N, K, 1), given the raw outputs (N, K)."""
+    softplus = F.softplus(raw_scales.double()).unsqueeze(-1)
+    if not bool(torch.isfinite(scales).all()):
+        return (
+            "some scales are inf or NaN: exp(100) overflows float32. Use F.softplus, which grows "
+            "linearly instead of exponentially."
+        )
+    floor = scales - softplus
+    if tensors_close(floor, floor.flatten()[:1].expand_as(floor).clone(), atol=HEADS_TOL, rtol=0):
+        used = float(floor.flatten()[0])
+        if abs(used) <= HEADS_TOL:
+            return (
+                "the scales have no floor: softplus(-200) is 0 and log σ is -inf. Add the small floor, "
+                f"F.softplus(scale_outputs) + {MIN_SCALE:g}."
+            )
+        return f"the scales use a floor of {used:.4g}; they should be F.softplus(scale_outputs) + {MIN_SCALE:g}."
+    if bool((scales <= 0).any()):
+        return (
+            "some scales are 0 or negative; a standard deviation must be positive: "
+            f"F.softplus(scale_outputs) + {MIN_SCALE:g}."
+        )
+    return f"scales should be F.softplus(scale_outputs) + {MIN_SCALE:g}, with shape (N, K, 1)."
+
+
+def _heads_problems(answer, logits, means, raw_scales) -> list[str]:
+    """Everything wrong with one answer of mixture_from_heads on these raw outputs."""
+    if isinstance(answer, dict) or not isinstance(answer, (tuple, list)) or len(answer) != 3:
+        return ["return three tensors, (log_weights, means, scales), e.g. as ml.MixtureParams(...)."]
+    log_weights, answer_means, scales = answer
+    n, k = logits.shape
+    for name, tensor in (("means", answer_means), ("scales", scales)):
+        if isinstance(tensor, torch.Tensor) and tuple(tensor.shape) == (n, k):
+            return [
+                f"{name} has shape (N, K) = {(n, k)}; a mixture wants (N, K, D) with D = 1 here: "
+                "add the last dimension with .unsqueeze(-1)."
+            ]
+    shape_problems: list[str] = []
+    shapes_ok = [
+        expect_shape(log_weights, (n, k), "log_weights", shape_problems, returned=True),
+        expect_shape(answer_means, (n, k, 1), "means", shape_problems, returned=True),
+        expect_shape(scales, (n, k, 1), "scales", shape_problems, returned=True),
+    ]
+    if not all(shapes_ok):
+        return shape_problems
+    log_weights, answer_means, scales = (t.detach().double() for t in (log_weights, answer_means, scales))
+    problems = []
+    expected_log_weights = torch.log_softmax(logits.double(), dim=1)
+    if not tensors_close(log_weights, expected_log_weights, atol=HEADS_TOL, rtol=HEADS_TOL):
+        if tensors_close(log_weights, expected_log_weights.exp(), atol=HEADS_TOL, rtol=HEADS_TOL):
+            problems.append("log_weights holds the weights π themselves; return their logarithm (log_softmax).")
+        elif not bool(torch.isfinite(log_weights).all()):
+            problems.append(
+                "log_weights has -inf or NaN where one logit is far below the largest: log(softmax(...)) "
+                "underflows to log(0). Use torch.log_softmax(logits, dim=1), which never does."
+            )
+        elif tensors_close(log_weights, torch.log_softmax(logits.double(), dim=0), atol=HEADS_TOL, rtol=HEADS_TOL):
+            problems.append(
+                "log_weights is normalised over the N inputs (dim=0); normalise over the K components, dim=1."
+            )
+        else:
+            problems.append("log_weights should be torch.log_softmax(logits, dim=1): its exp sums to 1 per row.")
+    if not tensors_close(answer_means, means.double().unsqueeze(-1), atol=HEADS_TOL, rtol=HEADS_TOL):
+        problems.append("means should be the mean head's outputs unchanged (any real number is a valid mean).")
+    expected_scales = (F.softplus(raw_scales.double()) + MIN_SCALE).unsqueeze(-1)
+    if not tensors_close(scales, expected_scales, atol=HEADS_TOL, rtol=HEADS_TOL):
+        problems.append(_scale_problem(scales, raw_scales))
+    return problems
+
+
 def check_mixture_from_heads(mixture_from_heads) -> CheckResult:
     """Exercise 1: ``mixture_from_heads(logits, mean_outputs, scale_outputs)``, each (N, K), returns
     ``(log_weights (N, K), means (N, K, 1), scales (N, K, 1))``: log_softmax of the logits, the mean outputs,
-    and softplus of the scale outputs plus 1e-3."""
+    and softplus of the scale outputs plus 1e-3. Tried on extreme outputs, then on ordinary ones of another
+    shape."""
 
     def test(problems: list[str]) -> None:
         if not expect_function(mixture_from_heads, "mixture_from_heads", problems):
             return
-        logits, means, raw_scales = _head_outputs()
-        answer = mixture_from_heads(logits.clone(), means.clone(), raw_scales.clone())
-        if is_stub(answer):
-            raise NotAttempted("not attempted yet: mixture_from_heads still returns nothing; fill in its body.")
-        if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-            problems.append("return three tensors, (log_weights, means, scales), e.g. as ml.MixtureParams(...).")
-            return
-        log_weights, answer_means, scales = answer
-        n, k = logits.shape
-        for name, tensor in (("means", answer_means), ("scales", scales)):
-            if isinstance(tensor, torch.Tensor) and tuple(tensor.shape) == (n, k):
-                problems.append(
-                    f"{name} has shape (N, K) = {(n, k)}; a mixture wants (N, K, D) with D = 1 here: "
-                    "add the last dimension with .unsqueeze(-1)."
-                )
+        for label, (logits, means, raw_scales) in (
+            ("", _head_outputs()),
+            ("on fresh outputs (N = 7, K = 2): ", _fresh_head_outputs()),
+        ):
+            call = call_student(
+                mixture_from_heads,
+                {"logits": logits, "mean_outputs": means, "scale_outputs": raw_scales},
+                name="mixture_from_heads",
+                stub_message=STUB.format("mixture_from_heads"),
+            )
+            found = _heads_problems(call.result, logits, means, raw_scales)
+            if found:
+                problems.extend(label + problem for problem in found)
                 return
-        shapes_ok = [
-            expect_shape(log_weights, (n, k), "log_weights", problems),
-            expect_shape(answer_means, (n, k, 1), "means", problems),
-            expect_shape(scales, (n, k, 1), "scales", problems),
-        ]
-        if not all(shapes_ok):
-            return
-        log_weights, answer_means, scales = (t.detach().float() for t in (log_weights, answer_means, scales))
-
-        expected_log_weights = torch.log_softmax(logits, dim=1)
-        if not tensors_close(log_weights, expected_log_weights, atol=1e-4, rtol=1e-4):
-            if tensors_close(log_weights, expected_log_weights.exp(), atol=1e-4, rtol=1e-4):
-                problems.append("log_weights holds the weights π themselves; return their logarithm (log_softmax).")
-            elif not bool(torch.isfinite(log_weights).all()):
-                problems.append(
-                    "log_weights has -inf or NaN where one logit is far below the largest: log(softmax(...)) "
-                    "underflows to log(0). Use torch.log_softmax(logits, dim=1), which never does."
-                )
-            else:
-                problems.append("log_weights should be torch.log_softmax(logits, dim=1): its exp sums to 1 per row.")
-
-        if not tensors_close(answer_means, means.unsqueeze(-1), atol=1e-4, rtol=1e-4):
-            problems.append("means should be the mean head's outputs unchanged (any real number is a valid mean).")
-
-        expected_scales = (F.softplus(raw_scales) + MIN_SCALE).unsqueeze(-1)
-        if not tensors_close(scales, expected_scales, atol=1e-4, rtol=1e-4):
-            if not bool(torch.isfinite(scales).all()):
-                problems.append(
-                    "some scales are inf or NaN: exp(100) overflows float32. Use F.softplus, which grows "
-                    "linearly instead of exponentially."
-                )
-            elif bool((scales <= 0).any()) or tensors_close(
-                scales, F.softplus(raw_scales).unsqueeze(-1), atol=1e-4, rtol=1e-4
-            ):
-                problems.append(
-                    "without a floor, softplus(-200) is 0 and log σ is -inf: add the small floor, "
-                    f"F.softplus(scale_outputs) + {MIN_SCALE:g}."
-                )
-            else:
-                problems.append(f"scales should be F.softplus(scale_outputs) + {MIN_SCALE:g}, with shape (N, K, 1).")
 
     return run_check("the three heads", test)
 
@@ -122,32 +170,48 @@ def check_log_sigma_gradient(nll_gradient_wrt_log_sigma) -> CheckResult:
     def test(problems: list[str]) -> None:
         if not expect_function(nll_gradient_wrt_log_sigma, "nll_gradient_wrt_log_sigma", problems):
             return
-        for y, mu, sigma in GRADIENT_CASES:
-            answer = nll_gradient_wrt_log_sigma(y, mu, sigma)
-            if is_stub(answer):
-                raise NotAttempted(
-                    "not attempted yet: nll_gradient_wrt_log_sigma still returns nothing; fill in its body."
-                )
-            where = f"nll_gradient_wrt_log_sigma(y={y:g}, mu={mu:g}, sigma={sigma:g})"
-            number = as_float(answer, where, problems)
-            if number is None:
-                return
+        calls = CaseCalls(
+            nll_gradient_wrt_log_sigma,
+            [{"y": y, "mu": mu, "sigma": sigma} for y, mu, sigma in GRADIENT_CASES],
+            name="nll_gradient_wrt_log_sigma",
+            stub_message=STUB.format("nll_gradient_wrt_log_sigma"),
+            none_hint="If you returned log_sigma.grad: it stays None until you call .backward() on the NLL.",
+            raise_hints={
+                "'NoneType' object has no attribute": "log_sigma.grad is None until you call .backward() "
+                "on the NLL, so call it before reading the gradient.",
+                "does not require grad": "make log σ a tensor with requires_grad=True and build σ from it "
+                "with .exp(), so that the NLL depends on it.",
+            },
+        )
+        for index, (y, mu, sigma) in enumerate(GRADIENT_CASES):
             z = (y - mu) / sigma
             expected = 1 - z * z
-            if math.isclose(number, expected, rel_tol=1e-3, abs_tol=1e-3):
+            call = calls[index]
+            where = f"nll_gradient_wrt_log_sigma(y={y:g}, mu={mu:g}, sigma={sigma:g})"
+            number = as_float(call.result, where, problems)
+            if number is None:
+                return
+            if math.isclose(number, expected, rel_tol=GRADIENT_TOL, abs_tol=GRADIENT_TOL):
                 continue
-            if math.isclose(number, -expected, rel_tol=1e-3, abs_tol=1e-3):
+            shown, wanted = show_pair(number, expected, GRADIENT_TOL)
+            if math.isclose(number, -expected, rel_tol=GRADIENT_TOL, abs_tol=GRADIENT_TOL):
                 problems.append(
                     f"{where} has the wrong sign: that is the gradient of the log-likelihood; the NLL is its negative."
                 )
-            elif math.isclose(number, expected / sigma, rel_tol=1e-3, abs_tol=1e-3):
+            elif math.isclose(number, expected / sigma, rel_tol=GRADIENT_TOL, abs_tol=GRADIENT_TOL):
                 problems.append(
                     f"{where} is the derivative with respect to σ, (1 - z²)/σ. Make log σ the tensor with "
                     "requires_grad=True and build σ from it with .exp()."
                 )
+            elif calls.same_elsewhere(index):
+                problems.append(
+                    f"{where} is {shown}, expected {wanted}: the same number as for another point. Compute it "
+                    "from the arguments y, mu and sigma."
+                )
             else:
                 problems.append(
-                    f"{where} is {number:.4g}, expected {expected:.4g}: d/d(log σ) of log σ + z²/2 is 1 - z²."
+                    f"{where} is {shown}, expected {wanted} (within {GRADIENT_TOL:g}): d/d(log σ) of "
+                    "log σ + z²/2 is 1 - z²."
                 )
             return
 
