@@ -58,8 +58,8 @@ unit: setup
 	$(BIN)/python -m pytest tests/browser
 
 nbval: setup
-	$(OFFLINE) $(BIN)/python -m pytest $(XDIST) --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		$(NOTEBOOKS)
+	$(OFFLINE) $(BIN)/python -m pytest $(XDIST) --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 # The newest releases of the lessons' dependencies (no pins, no constraints; torch: the newest CPU-only
 # build that can be had, else the pinned one), the package on top with --no-deps as Colab's first cell

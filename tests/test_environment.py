@@ -32,7 +32,8 @@ CONDA_NAMES = {
     "jupyterlab": "jupyterlab",
     "ipykernel": "ipykernel",
 }
-# The dev extras that only the tests and the instructors' tools use, by pip name -> conda-forge name: none of them belongs on Binder.
+# The dev extras that only the tests and the instructors' tools use, by pip name -> conda-forge name: none of
+# them belongs on Binder.
 # conda-forge's `playwright` is the Node.js command-line tool; the Python library is `playwright-python`.
 TEST_TOOL_CONDA_NAMES = {
     "pytest": "pytest",

@@ -35,7 +35,8 @@ def test_versions_name_the_pinned_packages():
 
 
 def test_the_torch_needed_is_the_minor_version_pinned_in_pyproject():
-    pin = next(r for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"] if r.startswith("torch"))
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pin = next(requirement for requirement in dependencies if requirement.startswith("torch"))
     major, minor = pin.split("==")[1].split(".")[:2]
     assert setup.required_torch() == (int(major), int(minor))
 
@@ -44,7 +45,8 @@ def test_the_torch_needed_is_the_minor_version_pinned_in_pyproject():
 def test_start_lesson_refuses_an_older_torch_naming_both_versions(monkeypatch, old):
     monkeypatch.setattr(torch, "__version__", old)
     major, minor = setup.required_torch()
-    with pytest.raises(RuntimeError, match=rf"needs torch {major}\.{minor} or newer, but this kernel has torch {re.escape(old)}"):
+    expected = rf"needs torch {major}\.{minor} or newer, but this kernel has torch {re.escape(old)}\."
+    with pytest.raises(RuntimeError, match=expected):
         ml.start_lesson(seed=0)
 
 

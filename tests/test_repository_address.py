@@ -49,7 +49,8 @@ def course_copy(tmp_path) -> Path:
 
 
 def _texts(root: Path) -> dict[Path, str]:
-    return {path.relative_to(root): path.read_text() for path in [root / "pyproject.toml", *set_repository.course_files(root)]}
+    paths = [root / "pyproject.toml", *set_repository.course_files(root)]
+    return {path.relative_to(root): path.read_text() for path in paths}
 
 
 def test_pointing_at_a_fork_changes_every_address_and_nothing_else(course_copy, capsys):
