@@ -36,10 +36,10 @@ nbval: setup
 test: lint unit nbval
 
 execute: setup
-	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python -m tools.execute_notebooks $(NOTEBOOKS)
 
 figures: setup
-	$(BIN)/python tools/make_figures.py
+	$(BIN)/python -m tools.make_figures
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
