@@ -72,17 +72,17 @@ test-latest:
 test: lint unit nbval
 
 execute: setup
-	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python -m tools.execute_notebooks $(NOTEBOOKS)
 
 figures: setup
-	$(BIN)/python tools/make_figures.py
+	$(BIN)/python -m tools.make_figures
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
 # nbval three times in a row, offline: OMP_NUM_THREADS=1, =2, then the machine's default.
 determinism: setup
-	$(BIN)/python tools/check_determinism.py --jobs $(JOBS) $(NOTEBOOKS)
+	$(BIN)/python -m tools.check_determinism --jobs $(JOBS) $(NOTEBOOKS)
 
 clean:
 	rm -rf $(VENV) $(LATEST) .pytest_cache .ruff_cache

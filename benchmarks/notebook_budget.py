@@ -1,13 +1,15 @@
 """Time and memory of every notebook of the course, against the course's budget (a section of ``make bench``).
 
 Each notebook runs from a fresh kernel in its own folder, one after the other, the way ``make execute``
-runs them (one BLAS thread, fixed hash seed) and with no network (the offline IPython profile of
-``tests/offline``). Measured per notebook: wall-clock seconds from kernel start to the last cell, and the
-kernel's peak resident memory (its VmHWM, read by one extra cell appended to an in-memory copy;
-the files are never written). Budgets: the whole course within 120 s on two cores, no notebook over 30 s,
-no kernel above 1 GB (Binder gives 2 GB).
+runs them: with the kernel settings of :mod:`tools.notebook_kernels` (one BLAS thread, fixed hash seed, no
+network, figures rendered inline as a student sees them). Measured per notebook: wall-clock seconds from
+kernel start to the last cell, and the kernel's peak resident memory (its VmHWM, read by one extra cell
+appended to an in-memory copy; the files are never written). Budgets: the whole course within 120 s on two
+cores, no notebook over 30 s, no kernel above 1 GB (Binder gives 2 GB).
 
-    python benchmarks/notebook_budget.py [NOTEBOOK ...]   (prints the table; exit status 1 if over budget)
+    python -m benchmarks.notebook_budget [NOTEBOOK ...]   (from the repository root)
+
+prints the table; the exit status is 1 if the course is over budget.
 
 ``run()`` returns the markdown section that ``benchmarks/run.py`` writes to ``figures/benchmark.md``.
 """
@@ -17,21 +19,16 @@ from __future__ import annotations
 import os
 import platform
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-OFFLINE_PROFILE = ROOT / "tests" / "offline" / "ipython"
-KERNEL_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "agg"}
+from tools.notebook_kernels import NOTEBOOKS, ROOT, kernel_env, notebook_client, offline_ipython_dir
+
 # The kernel's high-water mark of resident memory. Linux: VmHWM, which starts afresh at exec (ru_maxrss would
 # include the RSS of the process that forked the kernel); elsewhere ru_maxrss (bytes on macOS).
 _PEAK_CELL = """\
@@ -86,16 +83,11 @@ def measure(path: Path, timeout: int = 300) -> Measurement:
     path = Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
         raise ValueError(f"path must be an existing .ipynb file, got {path}")
-    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1:
-        raise ValueError(f"timeout must be a whole number of seconds >= 1, got {timeout!r}")
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(_PEAK_CELL))
-    with tempfile.TemporaryDirectory() as ipython_dir:
-        # A private copy of the offline profile: IPython writes run-time folders into its profile.
-        shutil.copytree(OFFLINE_PROFILE, ipython_dir, dirs_exist_ok=True)
-        env = dict(os.environ, **KERNEL_ENV, IPYTHONDIR=ipython_dir)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})  # fmt: skip
+    client = notebook_client(nb, path, timeout=timeout)
+    with offline_ipython_dir() as ipython_dir:
+        env = kernel_env(threads=1, ipython_dir=ipython_dir)
         # As NotebookClient.execute does, but the clock stops at the last cell: shutting the kernel down
         # afterwards sometimes takes seconds that no student waits for.
         client.reset_execution_trackers()

@@ -8,19 +8,14 @@ only draws.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib import animation
 
 from . import _validate
 from .density import conditional_density_grid, mixture_density_curve
 from .mixture import MixtureParams
-
-FIGURES_DIR = Path(__file__).resolve().parents[1] / "figures"
-"""Where :func:`save_figure` and the animations write (the repository's ``figures/``)."""
 
 DATA_STYLE = {"s": 4, "alpha": 0.35, "color": "tab:gray", "label": "data", "rasterized": True}
 
@@ -209,45 +204,3 @@ def training_curves(
     ax.set(title=title, xlabel="step", ylabel=ylabel)
     ax.legend(fontsize="small")
     return ax
-
-
-def save_figure(fig, name: str, directory: Path | str | None = None) -> Path:
-    """Save ``fig`` as ``<directory>/<name>.png`` (default: the repository's ``figures/``); returns the path."""
-    directory = Path(directory) if directory is not None else FIGURES_DIR
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{name}.png"
-    fig.savefig(path, dpi=100, bbox_inches="tight", metadata={"Software": None})
-    return path
-
-
-def save_animation(fig, draw_frame: Callable[[int], None], n_frames: int, path: Path | str, fps: int = 4) -> Path:
-    """Write an animated GIF with matplotlib's Pillow writer: ``draw_frame(i)`` redraws ``fig`` for frame i."""
-    n_frames = _validate.positive_int("n_frames", n_frames)
-    fps = _validate.positive_int("fps", fps)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = animation.PillowWriter(fps=fps)
-    with writer.saving(fig, str(path), dpi=80):
-        for i in range(n_frames):
-            draw_frame(i)
-            writer.grab_frame()
-    return path
-
-
-def animate_snapshots(snapshots, x_grid, y_grid, path: Path | str, data=None, fps: int = 4) -> Path:
-    """GIF of an MDN's conditional density at each of ``fit``'s snapshots (taken on ``x_grid``)."""
-    if not snapshots:
-        raise ValueError("snapshots must be a non-empty list: pass snapshot_every and snapshot_x to fit")
-    fig, ax = plt.subplots(figsize=(6, 4))
-
-    def draw(i: int) -> None:
-        ax.clear()
-        shot = snapshots[i]
-        conditional_heatmap(
-            shot.output, x_grid, y_grid, ax=ax, data=data, title=f"step {shot.step}: training NLL {shot.loss:.2f}"
-        )
-
-    try:
-        return save_animation(fig, draw, len(snapshots), path, fps=fps)
-    finally:
-        plt.close(fig)

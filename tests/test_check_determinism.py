@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import check_determinism  # noqa: E402
+from tools import check_determinism
 
 
 def _executed_notebook(path: Path, cells: list[tuple[str, str]]) -> Path:

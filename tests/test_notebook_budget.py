@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import notebook_budget as nb_budget  # noqa: E402
+from benchmarks import notebook_budget as nb_budget
 
 Budget, Measurement = nb_budget.Budget, nb_budget.Measurement
 

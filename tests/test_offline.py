@@ -1,29 +1,40 @@
 """The offline IPython profile (tests/offline/ipython) really cuts a kernel off the network.
 
-nbval, tools/check_determinism.py and the browser tests start their kernels with IPYTHONDIR pointing at
-that profile, so every notebook is proven to run with no network. Here a kernel started the same way
-tries to reach the outside (and fails at once, with our message), while loopback still works.
+``make nbval``, ``make execute``, ``make determinism``, the notebook budget and the browser tests start their
+kernels with IPYTHONDIR pointing at that profile (or a copy of it, see tools/notebook_kernels.py), so every
+notebook is proven to run with no network. Here a kernel started the same way tries to reach the outside
+(and fails at once, with our message), while loopback still works.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-OFFLINE_PROFILE = Path(__file__).resolve().parent / "offline" / "ipython"
+from tools.notebook_kernels import KERNEL_NAME, OFFLINE_PROFILE, kernel_env, offline_ipython_dir
+
 BLOCKED = "network access is disabled"
 
 
 @pytest.fixture(scope="module")
 def offline_kernel():
-    env = dict(os.environ, IPYTHONDIR=str(OFFLINE_PROFILE))
-    manager, client = start_new_kernel(kernel_name="python3", env=env, startup_timeout=60)
-    yield client
-    client.stop_channels()
-    manager.shutdown_kernel(now=True)
+    with offline_ipython_dir() as ipython_dir:
+        env = kernel_env(threads=1, ipython_dir=ipython_dir)
+        manager, client = start_new_kernel(kernel_name=KERNEL_NAME, env=env, startup_timeout=60)
+        yield client
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_kernels_get_a_private_copy_of_the_profile():
+    startup = ("profile_default", "startup", "00_block_network.py")
+    assert OFFLINE_PROFILE.joinpath(*startup).is_file()
+    with offline_ipython_dir() as copy:
+        assert (
+            copy != OFFLINE_PROFILE
+            and copy.joinpath(*startup).read_bytes() == OFFLINE_PROFILE.joinpath(*startup).read_bytes()
+        )
+    assert not copy.exists()
 
 
 def run(client, code: str) -> str:

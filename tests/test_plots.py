@@ -1,7 +1,6 @@
 import matplotlib.pyplot as plt
 import pytest
 import torch
-from PIL import Image
 
 import mdn_lessons as ml
 
@@ -35,23 +34,6 @@ def test_plots_draw_into_a_given_axis(trained):
     assert ml.plots.scatter_data(x, y, ax=ax) is ax
 
 
-def test_save_figure_and_animation_write_files(trained, tmp_path):
-    x, y, _, history = trained
-    fig, ax = plt.subplots()
-    ml.plots.scatter_data(x, y, ax=ax)
-    png = ml.plots.save_figure(fig, "scatter", directory=tmp_path)
-    assert png.exists() and png.suffix == ".png"
-    gif = ml.plots.animate_snapshots(
-        history.snapshots, torch.linspace(-10, 10, 20), torch.linspace(-10, 10, 25), tmp_path / "train.gif", data=(x, y)
-    )
-    with Image.open(gif) as image:
-        assert image.format == "GIF" and image.n_frames == len(history.snapshots)
-
-
-def test_plot_helpers_refuse_bad_arguments(tmp_path):
-    with pytest.raises(ValueError, match="snapshots must be a non-empty list"):
-        ml.plots.animate_snapshots([], [0, 1], [0, 1], tmp_path / "a.gif")
-    with pytest.raises(ValueError, match="n_frames must be a whole number >= 1"):
-        ml.plots.save_animation(plt.figure(), lambda i: None, 0, tmp_path / "a.gif")
+def test_plot_helpers_refuse_bad_arguments():
     with pytest.raises(ValueError, match="smooth must be a whole number >= 1"):
         ml.plots.training_curves({"a": [1.0, 2.0]}, smooth=0)

@@ -3,30 +3,27 @@
 Each run is a full nbval pass (every cell re-run in a fresh kernel and its text output compared with the
 committed one), with no network (the offline IPython profile of ``tests/offline``). The default plan is
 three consecutive runs with OMP_NUM_THREADS=1, then 2, then unset (the machine's default); any failure makes
-the exit status 1, and the failing run's nbval report is printed.
+the exit status 1, and the failing run's nbval report is printed. The kernels' settings are those of
+:mod:`tools.notebook_kernels`.
 
-    python tools/check_determinism.py [--threads 1 2 default] [--repeat N] [--jobs N] [NOTEBOOK_OR_FOLDER ...]
+    python -m tools.check_determinism [--threads 1 2 default] [--repeat N] [--jobs N] [NOTEBOOK_OR_FOLDER ...]
 
-``--jobs N`` spreads each run's notebooks over N pytest-xdist workers (each notebook stays whole on one
-worker, its cells in order); the runs themselves stay one after the other.
+(from the repository root). ``--jobs N`` spreads each run's notebooks over N pytest-xdist workers (each
+notebook stays whole on one worker, its cells in order); the runs themselves stay one after the other.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-OFFLINE_PROFILE = ROOT / "tests" / "offline" / "ipython"
+from tools.notebook_kernels import ROOT, kernel_env, offline_ipython_dir
+
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 DEFAULT_THREADS = ("1", "2", "default")
 
 
@@ -51,10 +48,7 @@ def xdist_options(jobs: int) -> list[str]:
 
 def nbval_run(paths: Sequence[Path], threads: str, ipython_dir: Path, jobs: int = 1) -> subprocess.CompletedProcess:
     """One nbval pass over ``paths`` with OMP/MKL/OpenBLAS threads set to ``threads`` ('default': unset)."""
-    env = {key: value for key, value in os.environ.items() if key not in THREAD_VARIABLES}
-    if threads != "default":
-        env.update(dict.fromkeys(THREAD_VARIABLES, threads))
-    env["IPYTHONDIR"] = str(ipython_dir)
+    env = kernel_env(threads=threads, ipython_dir=ipython_dir)
     command = [
         sys.executable, "-m", "pytest", "-q", "--color=no", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
         "--nbval-sanitize-with", str(SANITIZE), *xdist_options(jobs), *map(str, paths),
@@ -79,12 +73,10 @@ def check(paths: Sequence[Path], threads: Sequence[str] = DEFAULT_THREADS, repea
     if not paths or missing:
         raise ValueError(f"paths must be existing notebooks or folders, got {missing or 'none'}")
     passed = True
-    with tempfile.TemporaryDirectory() as ipython_dir:
-        # A private copy of the offline profile: IPython writes run-time folders into its profile.
-        shutil.copytree(OFFLINE_PROFILE, ipython_dir, dirs_exist_ok=True)
+    with offline_ipython_dir() as ipython_dir:
         for number, setting in enumerate(runs, start=1):
             start = time.perf_counter()
-            result = nbval_run(paths, setting, Path(ipython_dir), jobs)
+            result = nbval_run(paths, setting, ipython_dir, jobs)
             summary = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
             verdict = "PASS" if result.returncode == 0 else "FAIL"
             print(f"run {number}/{len(runs)}  OMP_NUM_THREADS={setting:<8} {verdict}  "

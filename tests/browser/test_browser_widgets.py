@@ -2,7 +2,7 @@
 
 Each notebook that builds a widget is opened in headless Chromium, run with "Run All Cells", and then used:
 the components and learning-rate sliders are moved one step, Train is pressed, and the page is read back
-(rendered controls, a redrawn plot, changed values). See tests/browser/labdriver.py for how.
+(rendered controls, a redrawn plot, changed values). See tools/jupyterlab_driver.py for how, and DESIGN.md for why.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import re
 
-import labdriver
-import pytest
-from conftest import FIXTURE_NOTEBOOK, notebooks_to_test
+from tools import jupyterlab_driver
 
-# Lessons whose plan (COURSE.md) includes a training widget: when present, they must be tested here.
+# Lessons whose plan (DESIGN.md, "The lesson plan") includes a training widget: when present, they must be
+# tested here.
 TRAINING_WIDGET_LESSONS = ("00_welcome.ipynb", "02_gaussian_mixtures.ipynb", "04_mdn.ipynb")
 WIDGET_LESSONS = (*TRAINING_WIDGET_LESSONS, "01_p_and_q.ipynb")
 NLL_SHOWN = re.compile(r"NLL -?\d+\.\d{3}")
@@ -27,27 +26,28 @@ def _notebook(path, code_cells: list[str]):
     return path
 
 
-def test_widget_notebooks_are_found_by_their_code(tmp_path):
+def test_widget_notebooks_are_found_by_their_code(tmp_path, fixture_notebook):
     trainer = _notebook(tmp_path / "a.ipynb", ["import mdn_lessons as ml", "w = ml.widgets.MDNTrainer(x, y)\nw"])
     slider = _notebook(tmp_path / "b.ipynb", ["import ipywidgets as widgets", "widgets.IntSlider()"])
     plain = _notebook(tmp_path / "c.ipynb", ["import mdn_lessons as ml", "# widgets.IntSlider() in a comment\nx = 1"])
     explorer = _notebook(tmp_path / "d.ipynb", ["from mdn_lessons.widgets.gaussian_explorer import GaussianExplorer"])
-    assert labdriver.widget_notebooks(tmp_path) == [trainer, slider, explorer]
-    assert labdriver.uses_training_widget(trainer) and not labdriver.uses_training_widget(slider)
-    assert labdriver.uses_training_widget(FIXTURE_NOTEBOOK)
+    assert jupyterlab_driver.widget_notebooks(tmp_path) == [trainer, slider, explorer]
+    assert jupyterlab_driver.uses_training_widget(trainer) and not jupyterlab_driver.uses_training_widget(slider)
+    assert jupyterlab_driver.uses_training_widget(fixture_notebook)
     del plain
 
 
-def test_every_widget_lesson_present_is_tested():
-    tested = {path.name for path in notebooks_to_test()}
-    present = [name for name in WIDGET_LESSONS if (labdriver.NOTEBOOKS / name).exists()]
+def test_every_widget_lesson_present_is_tested(tested_notebooks):
+    tested = {path.name for path in tested_notebooks}
+    present = [name for name in WIDGET_LESSONS if (jupyterlab_driver.NOTEBOOKS / name).exists()]
     assert set(present) <= tested, f"widget lessons not picked up by the browser tests: {set(present) - tested}"
     for name in TRAINING_WIDGET_LESSONS:
         if name in present:
-            assert labdriver.uses_training_widget(labdriver.NOTEBOOKS / name), f"{name} shows no training widget"
+            assert jupyterlab_driver.uses_training_widget(jupyterlab_driver.NOTEBOOKS / name), (
+                f"{name} shows no training widget"
+            )
 
 
-@pytest.mark.parametrize("notebook", notebooks_to_test(), ids=lambda path: path.stem)
 def test_widgets_render_and_respond_in_jupyterlab(lab, notebook, tmp_path):
     page, failed = lab.open(notebook.name), False
     try:
@@ -55,7 +55,7 @@ def test_widgets_render_and_respond_in_jupyterlab(lab, notebook, tmp_path):
         assert errors == [], f"{notebook.name} failed in JupyterLab: {errors}"
         widgets = page.widgets()  # asserts each one rendered: live controls, no "Loading widget", no text repr
         assert widgets, f"{notebook.name} builds widgets but none was displayed"
-        if labdriver.uses_training_widget(notebook):
+        if jupyterlab_driver.uses_training_widget(notebook):
             assert any(widget.is_training_widget() for widget in widgets), "no slider+Train widget on the page"
         for widget in widgets:
             report = widget.exercise()

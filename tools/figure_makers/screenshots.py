@@ -1,7 +1,7 @@
 """Screenshots of the course's widgets as a student sees them in JupyterLab (for the README).
 
 Every notebook that builds a widget is opened in headless Chromium and run with "Run All Cells", in the same
-kind of session the browser tests use (``tests/browser/labdriver.py``); each displayed widget is then
+kind of session the browser tests use (:mod:`tools.jupyterlab_driver`); each displayed widget is then
 saved as ``widget_<notebook>.png`` (a notebook's second widget as ``widget_<notebook>_2.png``, and so on).
 It shows the state after the notebook has run: the widget trained once with its default settings.
 Without Chromium this prints why and writes nothing; with REQUIRE_BROWSER=1 that is an error.
@@ -9,18 +9,10 @@ Without Chromium this prints why and writes nothing; with REQUIRE_BROWSER=1 that
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _labdriver():
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    import labdriver
-
-    return labdriver
+from tools import jupyterlab_driver
 
 
 def screenshot_name(notebook: Path, index: int) -> str:
@@ -31,16 +23,15 @@ def screenshot_name(notebook: Path, index: int) -> str:
 
 
 def make(out_dir: Path) -> list[Path]:
-    labdriver = _labdriver()
-    reason = labdriver.browser_unavailable_reason()
+    reason = jupyterlab_driver.browser_unavailable_reason()
     if reason:
-        if labdriver.browser_required():
+        if jupyterlab_driver.browser_required():
             raise RuntimeError(f"REQUIRE_BROWSER is set but no screenshots can be taken: {reason}")
         print(f"widget screenshots skipped: {reason}", flush=True)
         return []
-    notebooks = labdriver.widget_notebooks()
+    notebooks = jupyterlab_driver.widget_notebooks()
     written: list[Path] = []
-    with tempfile.TemporaryDirectory() as work_dir, labdriver.lab_session(notebooks, Path(work_dir)) as session:
+    with tempfile.TemporaryDirectory() as work_dir, jupyterlab_driver.lab_session(notebooks, Path(work_dir)) as session:
         for notebook in notebooks:
             page = session.open(notebook.name)
             try:

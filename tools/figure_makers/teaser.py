@@ -14,6 +14,7 @@ import torch
 
 import mdn_lessons as ml
 from mdn_lessons.conditional import inverted_sine_branches
+from tools.figure_files import save_figure
 
 
 def make(out_dir: Path) -> list[Path]:
@@ -43,7 +44,7 @@ def make(out_dir: Path) -> list[Path]:
     fig.suptitle("Predicting y from x on the inverted sine, x = 7 sin(0.75 y) + 0.5 y + noise")
     fig.tight_layout()
     try:
-        path = ml.plots.save_figure(fig, "teaser", directory=out_dir)
+        path = save_figure(fig, "teaser", directory=out_dir)
     finally:
         plt.close(fig)
     return [path]

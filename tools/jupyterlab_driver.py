@@ -1,7 +1,7 @@
 """Drive a real JupyterLab in Chromium the way a student would: open a notebook, run it, use its widgets.
 
-Shared by the browser tests (``tests/browser/test_browser_widgets.py``) and the screenshot maker
-(``tools/figure_makers/screenshots.py``), so the README's pictures come from the very session the tests check.
+Shared by the browser tests (``tests/browser/``) and the screenshot maker (``tools/figure_makers/screenshots.py``),
+so the README's pictures come from the very session the tests check.
 
     with lab_session([notebook_a, notebook_b], work_dir) as session:
         page = session.open("notebook_a.ipynb")
@@ -11,8 +11,9 @@ Shared by the browser tests (``tests/browser/test_browser_widgets.py``) and the 
 
 JupyterLab runs on a free localhost port with a random token, in a temporary copy of the notebooks (so an
 autosave can never touch the committed files), with its settings, workspaces and runtime files in
-temporary folders, and its kernels offline (``tests/offline``). Facts behind the selectors used here:
-``/work/shared/BROWSER_TESTING.md`` (ipywidgets 8, JupyterLab 4).
+temporary folders, and its kernels offline and on one thread (:mod:`tools.notebook_kernels`). Why the page is
+read the way it is (kernel readiness, which element is a rendered widget, the news pop-up): DESIGN.md,
+"Testing the widgets in a browser" (ipywidgets 8, JupyterLab 4).
 """
 
 from __future__ import annotations
@@ -34,10 +35,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
+from tools.notebook_kernels import NOTEBOOKS, ROOT, copy_offline_profile, kernel_env
+
 FIGURES = ROOT / "figures"
-OFFLINE_PROFILE = ROOT / "tests" / "offline" / "ipython"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 
 # Bounds, generous but finite: a hung page fails the test instead of hanging CI.
@@ -55,7 +55,7 @@ _WIDGET_CODE = re.compile(
 )
 # The course's widgets with a Train button (subclasses of mdn_lessons.widgets.TrainingWidget).
 _TRAINING_WIDGET_CODE = re.compile(r"\b(?:MDNTrainer|MixtureExplorer)\s*\(")
-# What a student sees instead of a widget when something is wrong (see BROWSER_TESTING.md).
+# What a student sees instead of a widget when something is wrong (see DESIGN.md).
 _NOT_RENDERED = re.compile(r"Loading widget|Error displaying widget|model not found")
 _TEXT_REPR = re.compile(
     r"^\s*(?:VBox|HBox|Box|IntSlider|FloatLogSlider|FloatSlider|Button|Image|Label)\(|<mdn_lessons\."
@@ -145,19 +145,14 @@ class LabServer:
         )
         _write_json(settings / "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings", {"autosave": False})
         _write_json(settings / "@jupyterlab/notebook-extension/tracker.jupyterlab-settings", {"windowingMode": "none"})
-        ipython_dir = work_dir / "ipython"
-        shutil.copytree(OFFLINE_PROFILE, ipython_dir, ignore=shutil.ignore_patterns("log", "pid", "security", "db"))
-        env = dict(
-            os.environ,
+        # The server's environment is its kernels' environment: one thread, fixed hash seed, offline.
+        env = kernel_env(threads=1, ipython_dir=copy_offline_profile(work_dir / "ipython"))
+        env.update(
             JUPYTER_CONFIG_DIR=str(work_dir / "config"),
             JUPYTER_RUNTIME_DIR=str(work_dir / "runtime"),
             JUPYTER_DATA_DIR=str(work_dir / "data"),  # no extensions or kernels from the user's own folders
             JUPYTERLAB_SETTINGS_DIR=str(settings),
             JUPYTERLAB_WORKSPACES_DIR=str(work_dir / "workspaces"),
-            IPYTHONDIR=str(ipython_dir),
-            OMP_NUM_THREADS="1",
-            MKL_NUM_THREADS="1",
-            PYTHONHASHSEED="0",
         )
         port, token = _free_port(), secrets.token_hex(16)
         command = [
