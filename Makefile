@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 NOTEBOOKS := notebooks
 
-.PHONY: setup lab test unit nbval lint execute figures bench determinism clean
+.PHONY: setup lab test unit nbval lint notebooks execute figures bench determinism clean
 
 # Test kernels load this IPython profile, which refuses every connection that is not to this machine:
 # the notebooks are proven to run with no network.
@@ -34,6 +34,16 @@ nbval: setup
 	$(OFFLINE) $(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
 
 test: lint unit nbval
+
+# Each lesson is written once, as lessons/NN_slug.py; this generates its student and solutions notebooks
+# and executes them. `make notebooks LESSONS=lessons/04_mdn.py` rebuilds one lesson.
+LESSONS ?= $(sort $(wildcard lessons/[0-9][0-9]_*.py))
+LESSON_NOTEBOOKS = $(patsubst lessons/%.py,$(NOTEBOOKS)/%.ipynb,$(LESSONS)) \
+	$(patsubst lessons/%.py,$(NOTEBOOKS)/solutions/%_solutions.ipynb,$(LESSONS))
+
+notebooks: setup
+	$(BIN)/python -m tools.build_notebooks $(LESSONS)
+	$(BIN)/python tools/execute_notebooks.py $(LESSON_NOTEBOOKS)
 
 execute: setup
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
