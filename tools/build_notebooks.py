@@ -11,7 +11,8 @@ A lesson source is a jupytext ``py:percent`` file. Its cells are tagged in the c
 Other metadata (e.g. ``tags=["nbval-ignore-output"]``) passes through to both notebooks; only the three tags
 above are removed. Both notebooks start with the Colab install cell (the repository address comes from
 ``pyproject.toml``); the solutions notebook then has a title cell made from the lesson's title, and each of its
-check cells (``result = ml.checks.lessonNN.check_...``) ends with ``assert result.passed``.
+check cells (``result = ml.checks.lessonNN.check_...``) ends with ``assert result.passed`` (unless it
+already asserts it after the check).
 
 The notebooks are written unexecuted (``make notebooks`` then executes them). A notebook whose cells already
 match its source is left untouched, so its committed outputs stay. Cell ids are derived from the cell's
@@ -138,8 +139,12 @@ def _cell(cell, source: str | None = None) -> nbformat.NotebookNode:
 
 
 def with_assert(source: str) -> str:
-    """A check cell's source with ``assert result.passed`` as its last line."""
-    if not CHECK_CELL.search(source) or source.rstrip().splitlines()[-1].strip() == ASSERT_PASSED:
+    """A check cell's source with ``assert result.passed`` as its last line.
+
+    Unchanged if the cell has no check call, or already asserts ``result.passed`` after its last check call.
+    """
+    calls = list(CHECK_CELL.finditer(source))
+    if not calls or re.search(rf"^\s*{re.escape(ASSERT_PASSED)}\s*$", source[calls[-1].end() :], re.MULTILINE):
         return source
     return source.rstrip("\n") + "\n" + ASSERT_PASSED
 
