@@ -24,8 +24,8 @@ lab: setup
 	$(BIN)/jupyter lab $(NOTEBOOKS)
 
 lint: setup
-	$(BIN)/ruff check mdn_lessons tests benchmarks tools
-	$(BIN)/ruff format --check mdn_lessons tests benchmarks tools
+	$(BIN)/ruff check mdn_lessons tests benchmarks tools lessons
+	$(BIN)/ruff format --check mdn_lessons tests benchmarks tools lessons
 
 unit: setup
 	$(BIN)/python -m pytest tests
