@@ -24,7 +24,7 @@ TORCH_PIN := $(shell grep -i '^torch==' constraints.txt)
 JOBS ?= 2
 XDIST := $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadscope)
 
-.PHONY: setup lab test unit nbval test-latest lint execute figures bench determinism clean
+.PHONY: setup lab test unit nbval test-latest lint notebooks execute figures bench determinism clean
 
 # Test kernels load this IPython profile, which refuses every connection that is not to this machine:
 # the notebooks are proven to run with no network.
@@ -48,8 +48,8 @@ lab: setup
 	$(BIN)/jupyter lab $(NOTEBOOKS)
 
 lint: setup
-	$(BIN)/ruff check mdn_lessons tests benchmarks tools
-	$(BIN)/ruff format --check mdn_lessons tests benchmarks tools
+	$(BIN)/ruff check mdn_lessons tests benchmarks tools lessons
+	$(BIN)/ruff format --check mdn_lessons tests benchmarks tools lessons
 
 # The browser tests run on their own, in one process: they share one JupyterLab and one Chromium, and
 # their report says when they were skipped (which a parallel run would not show).
@@ -71,6 +71,16 @@ test-latest:
 
 test: lint unit nbval
 
+# Each lesson is written once, as lessons/NN_slug.py; this generates its student and solutions notebooks
+# and executes them. `make notebooks LESSONS=lessons/04_mdn.py` rebuilds one lesson.
+LESSONS ?= $(sort $(wildcard lessons/[0-9][0-9]_*.py))
+LESSON_NOTEBOOKS = $(patsubst lessons/%.py,$(NOTEBOOKS)/%.ipynb,$(LESSONS)) \
+	$(patsubst lessons/%.py,$(NOTEBOOKS)/solutions/%_solutions.ipynb,$(LESSONS))
+
+notebooks: setup
+	$(BIN)/python -m tools.build_notebooks $(LESSONS)
+	$(BIN)/python -m tools.execute_notebooks $(LESSON_NOTEBOOKS)
+
 execute: setup
 	$(BIN)/python -m tools.execute_notebooks $(NOTEBOOKS)
 
@@ -78,7 +88,7 @@ figures: setup
 	$(BIN)/python -m tools.make_figures
 
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks.run
 
 # nbval three times in a row, offline: OMP_NUM_THREADS=1, =2, then the machine's default.
 determinism: setup

@@ -1,9 +1,17 @@
+from lesson_solutions import solution, solution_namespace
+
 import mdn_lessons as ml
 from mdn_lessons.checks import lesson00
 
 
 def test_branch_count_of_the_noise_free_curve():
     assert [lesson00.true_branch_count(x0) for x0 in (-13.0, -10.0, -6.0, 0.0, 3.0, 6.0, 10.0)] == [0, 1, 3, 5, 5, 3, 1]
+
+
+def test_the_lessons_solutions_pass():
+    assert lesson00.check_branch_count(3.0, solution("00", "n_branches")).passed
+    answer = solution_namespace("00", "bayes_nll_yours")
+    assert lesson00.check_bayes_limit(answer["x_test"], answer["y_test"], answer["bayes_nll_yours"]).passed
 
 
 def test_branch_count_checker_explains_wrong_answers():

@@ -1,6 +1,7 @@
-"""Every committed notebook follows the course's conventions (see COURSE.md and the notebook conventions).
+"""Every committed notebook follows the course's conventions (INSTRUCTORS.md, "Adding a lesson").
 
-Checked on the files as committed, without running them (nbval runs them): the Colab first cell, the
+Each notebook is generated from its lesson source, lessons/NN_slug.py (tests/test_lesson_sources.py checks that
+they agree). Checked on the files as committed, without running them (nbval runs them): the Colab first cell, the
 python3 kernel, executed top to bottom with no errors or warnings, the title, learning objectives, setup,
 recap and a pointer to the next lesson, exercises with automatic checks, and a solutions notebook in which
 every one of those checks must pass.
@@ -17,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
+SOURCES = ROOT / "lessons"
 
 COLAB_CELL = """\
 # On Google Colab, install the course's helper package first; anywhere else this cell does nothing.
@@ -28,7 +30,7 @@ if "google.colab" in sys.modules:
 
     output.enable_custom_widget_manager()"""
 
-# The lesson plan (COURSE.md).
+# The lesson plan (the table in 00_welcome and README.md).
 PLAN = (
     "00_welcome",
     "01_p_and_q",
@@ -83,7 +85,8 @@ def _ids(paths):
 def test_the_course_has_every_lesson_of_the_plan():
     missing = [name for name in PLAN if not (NOTEBOOKS / f"{name}.ipynb").exists()]
     missing += [f"solutions/{n}_solutions" for n in PLAN if not (SOLUTIONS / f"{n}_solutions.ipynb").exists()]
-    assert not missing, f"notebooks in COURSE.md's plan that are not in notebooks/: {missing}"
+    missing += [f"lessons/{name}.py" for name in PLAN if not (SOURCES / f"{name}.py").exists()]
+    assert not missing, f"lessons of the plan without their source or notebooks: {missing}"
 
 
 def test_no_notebook_outside_the_plan_naming():
@@ -94,6 +97,12 @@ def test_no_notebook_outside_the_plan_naming():
         if ".ipynb_checkpoints" not in path.parts and path not in ALL
     ]
     assert not stray, f"notebooks named outside the convention: {stray}"
+
+
+@pytest.mark.parametrize("path", ALL, ids=_ids(ALL))
+def test_every_notebook_is_generated_from_a_lesson_source(path):
+    source = SOURCES / f"{path.stem.removesuffix('_solutions')}.py"
+    assert source.exists(), f"no source lessons/{source.name}: notebooks are generated, never written by hand"
 
 
 @pytest.mark.parametrize("path", ALL, ids=_ids(ALL))

@@ -9,10 +9,11 @@ A lesson source is a jupytext ``py:percent`` file. Its cells are tagged in the c
     solution    the solutions notebook only               notebooks/solutions/NN_slug_solutions.ipynb
 
 Other metadata (e.g. ``tags=["nbval-ignore-output"]``) passes through to both notebooks; only the three tags
-above are removed. Both notebooks start with the Colab install cell (the repository address comes from
-``pyproject.toml``); the solutions notebook then has a title cell made from the lesson's title, and each of its
-check cells (``result = ml.checks.lessonNN.check_...``) ends with ``assert result.passed`` (unless it
-already asserts it after the check).
+above, and what jupytext records about the source's layout (blank lines between cells), are removed. Both
+notebooks start with the Colab install cell (the repository address comes from ``pyproject.toml``); the
+solutions notebook then has a title cell made from the lesson's title, and each of its check cells
+(``result = ml.checks.lessonNN.check_...``) ends with ``assert result.passed`` (unless it already asserts it
+after the check).
 
 The notebooks are written unexecuted (``make notebooks`` then executes them). A notebook whose cells already
 match its source is left untouched, so its committed outputs stay. Cell ids are derived from the cell's
@@ -46,6 +47,8 @@ LESSON_NAME = re.compile(r"^(\d\d)_[a-z0-9_]+$")
 TITLE = re.compile(r"^# (\d\d) · (\S.*)$")
 CHECK_CELL = re.compile(r"\bresult = ml\.checks\.lesson\d\d\.check_")
 ASSERT_PASSED = "assert result.passed"
+# Cell metadata jupytext keeps only to write the source back as it was (blank lines, markers): not for notebooks.
+JUPYTEXT_ONLY = ("lines_to_next_cell", "lines_to_end_of_cell_marker", "cell_marker", "region_name", "title")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 COLAB_TEMPLATE = """\
@@ -126,7 +129,7 @@ def lesson_title(source_nb: nbformat.NotebookNode, name: str) -> tuple[str, str]
 
 def _cell(cell, source: str | None = None) -> nbformat.NotebookNode:
     """A fresh notebook cell with the source cell's content and metadata, minus the generator's tags."""
-    metadata = {key: value for key, value in cell.get("metadata", {}).items() if key != "tags"}
+    metadata = {key: value for key, value in cell.get("metadata", {}).items() if key not in ("tags", *JUPYTEXT_ONLY)}
     tags = [tag for tag in cell_tags(cell) if tag not in OWN_TAGS]
     if tags:
         metadata["tags"] = tags
