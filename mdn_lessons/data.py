@@ -160,6 +160,8 @@ def old_faithful(predict: str = "eruptions") -> tuple[torch.Tensor, torch.Tensor
     table = resources.files("mdn_lessons.datasets").joinpath("old_faithful.csv")
     with table.open("r", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    columns = {name: torch.tensor([[float(row[name])] for row in rows], dtype=torch.float32) for name in OLD_FAITHFUL_COLUMNS}
+    columns = {
+        name: torch.tensor([[float(row[name])] for row in rows], dtype=torch.float32) for name in OLD_FAITHFUL_COLUMNS
+    }
     other = "waiting" if predict == "eruptions" else "eruptions"
     return columns[other], columns[predict]

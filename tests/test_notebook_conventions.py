@@ -38,6 +38,7 @@ PLAN = (
     "05_using_and_judging",
     "06_robot_arm",
     "07_mdn_rnn",
+    "08_mdn_or_something_else",
 )
 REPOSITORY = "mdn-lessons/mdn-step-by-step"
 CHECK_CALL = re.compile(r"\bml\.checks\.lesson(\d\d)\.(check_\w+)\s*\(")

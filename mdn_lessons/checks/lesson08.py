@@ -112,7 +112,7 @@ def _gaussian_slip(mean, variance, m, s, x) -> str:
     if _close(mean, m[0] + s[0, 1] / s[1, 1] * (x - m[1])):
         return "you conditioned x on y; here x is observed (the first coordinate) and y (the second) is predicted."
     if _close(mean, swapped_mean):
-        return "the slope of the conditional mean is Σ_xy / Σ_xx (divide by the variance of the observed x), not Σ_xy / Σ_yy."
+        return "the slope of the conditional mean is Σ_xy / Σ_xx (over the observed x's variance), not Σ_xy / Σ_yy."
     if _close(mean, m[1] + s[0, 1] / s[0, 0] * x):
         return "the conditional mean is μ_y + (Σ_xy / Σ_xx)(x − μ_x): measure x from the component's centre μ_x."
     if _close(mean, m[1] + s[0, 1] / math.sqrt(s[0, 0] * s[1, 1]) * (x - m[0])):
@@ -128,7 +128,8 @@ def _gaussian_slip(mean, variance, m, s, x) -> str:
         return "you returned the standard deviation; return the variance."
     if _close(variance, s[1, 1] - s[0, 1] ** 2 / s[1, 1]):
         return "the variance removed is Σ_xy² / Σ_xx (over the observed x's variance), not Σ_xy² / Σ_yy."
-    return f"the conditional variance is {float(variance):.4g}, expected Σ_yy − Σ_xy² / Σ_xx = {float(right_variance):.4g}."
+    expected = float(right_variance)
+    return f"the conditional variance is {float(variance):.4g}, expected Σ_yy − Σ_xy² / Σ_xx = {expected:.4g}."
 
 
 def check_condition_gaussian(condition_gaussian, mean=None, covariance=None, x=None) -> CheckResult:
@@ -163,7 +164,9 @@ def check_condition_gaussian(condition_gaussian, mean=None, covariance=None, x=N
             got_variance = _tensor(raw_variance, "the conditional variance", shape, problems)
             if got_mean is None or got_variance is None:
                 return
-            if got_variance.ndim == 1 and not bool(torch.allclose(got_variance, got_variance[0].expand_as(got_variance))):
+            if got_variance.ndim == 1 and not bool(
+                torch.allclose(got_variance, got_variance[0].expand_as(got_variance))
+            ):
                 problems.append("the conditional variance of a Gaussian does not depend on x; yours does.")
                 return
             got_variance = got_variance.reshape(-1)[0]
@@ -197,7 +200,14 @@ def _weight_cases():
         x = 3 * torch.randn(n, generator=g)
         cases.append((log_weights, means_x, variances_x, x))
     # Far from every component: π_k N(x) underflows to 0 in float32 unless it stays in log space.
-    cases.append((torch.log(torch.tensor([0.5, 0.5])), torch.tensor([0.0, 1.0]), torch.tensor([0.01, 0.01]), torch.tensor([30.0])))
+    cases.append(
+        (
+            torch.log(torch.tensor([0.5, 0.5])),
+            torch.tensor([0.0, 1.0]),
+            torch.tensor([0.01, 0.01]),
+            torch.tensor([30.0]),
+        )
+    )
     return cases
 
 
@@ -221,15 +231,21 @@ def _weights_slip(answer, log_weights, means_x, variances_x, x) -> str:
             "the normalising constant of N(x; μ_x, Σ_xx) depends on Σ_xx, which differs between components: keep "
             "the −½ log(2π Σ_xx) term."
         )
-    if _close(answer, torch.log_softmax(lw - 0.5 * (xs[:, None] - mu) ** 2 / var.sqrt() - 0.25 * torch.log(2 * math.pi * var), 1)) or _close(
-        answer, torch.log_softmax(lw - 0.5 * (xs[:, None] - mu) ** 2 / var**2 - 0.5 * torch.log(2 * math.pi * var**2), 1)
+    if _close(
+        answer,
+        torch.log_softmax(lw - 0.5 * (xs[:, None] - mu) ** 2 / var.sqrt() - 0.25 * torch.log(2 * math.pi * var), 1),
+    ) or _close(
+        answer,
+        torch.log_softmax(lw - 0.5 * (xs[:, None] - mu) ** 2 / var**2 - 0.5 * torch.log(2 * math.pi * var**2), 1),
     ):
         return "variances_x holds variances Σ_xx (σ²), not standard deviations: use them as such."
     worst = float((answer.double() - right).abs().max())
     return f"your log-weights differ from log_softmax(log π_k + log N(x; μ_x,k, Σ_xx,k)) by up to {worst:.3g}."
 
 
-def check_conditional_log_weights(conditional_log_weights, log_weights=None, means_x=None, variances_x=None, x=None) -> CheckResult:
+def check_conditional_log_weights(
+    conditional_log_weights, log_weights=None, means_x=None, variances_x=None, x=None
+) -> CheckResult:
     """Exercise 2: ``conditional_log_weights(log_weights, means_x, variances_x, x)`` with the prior
     log-weights (K,), each component's input mean (K,) and input variance (K,), and observed x (N,) →
     the (N, K) log-weights of the components given x.
@@ -238,7 +254,9 @@ def check_conditional_log_weights(conditional_log_weights, log_weights=None, mea
     """
 
     def body(problems: list[str]) -> None:
-        if not expect_function(conditional_log_weights, "conditional_log_weights", problems, "(log_weights, means_x, variances_x, x)"):
+        if not expect_function(
+            conditional_log_weights, "conditional_log_weights", problems, "(log_weights, means_x, variances_x, x)"
+        ):
             return
         cases = _weight_cases()
         if log_weights is not None:
@@ -290,13 +308,10 @@ def _pinball_slip(value: float, predictions, y, quantiles) -> str:
         "you summed; average over the N samples and the Q quantiles.": float(
             torch.maximum(taus * error, (taus - 1) * error).sum()
         ),
-        "this is the absolute error (the loss for τ = 0.5 only); each quantile τ weighs the two sides by τ and 1 − τ.": float(
+        "this is the absolute error (the loss for τ = 0.5 only); each τ weighs the two sides by τ and 1 − τ.": float(
             (0.5 * error.abs()).mean()
         ),
         "this is a squared error; the pinball loss is linear in y − q on each side.": float((error**2).mean()),
-        "the sign is flipped: use y − q (positive when the prediction is too low).": float(
-            torch.maximum(taus * -error, (taus - 1) * -error).mean()
-        ),
     }
     for words, slip in slips.items():
         if math.isclose(value, slip, rel_tol=TOLERANCE, abs_tol=TOLERANCE) and not math.isclose(
@@ -326,7 +341,9 @@ def check_pinball_loss(pinball_loss, predictions=None, y=None, quantiles=None) -
             except Exception as error:
                 raise _StudentRaised(f"your code raised {type(error).__name__}: {error}") from error
             if answer is None or answer is Ellipsis:
-                raise NotAttempted("not attempted yet: pinball_loss returned None; fill in its body and return the loss.")
+                raise NotAttempted(
+                    "not attempted yet: pinball_loss returned None; fill in its body and return the loss."
+                )
             if isinstance(answer, torch.Tensor) and answer.numel() != 1:
                 problems.append(
                     f"the loss should be one number (the mean over N and Q), got shape {tuple(answer.shape)}. If it "
