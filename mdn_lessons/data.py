@@ -4,11 +4,16 @@ The course's running example is the sine wave turned on its side: draw y uniform
 ``x = 7 sin(0.75 y) + 0.5 y + noise * N(0, 1)``. Predicting y from x is one-to-many: depending on x there
 are one, three or five branches. Because we generated the data, its exact conditional density p(y | x) is
 known, which gives the best negative log-likelihood any model can reach (the Bayes limit).
+
+One real data set ships with the package: :func:`old_faithful`, the geyser's 272 eruptions (read from a CSV
+inside ``mdn_lessons/datasets``, never downloaded).
 """
 
 from __future__ import annotations
 
+import csv
 import math
+from importlib import resources
 
 import numpy as np
 import torch
@@ -132,3 +137,30 @@ def inverted_sine_log_prob(x, y, noise: float = 1.0) -> torch.Tensor:
     See :func:`inverse_problem_log_prob`. x, y: shape (N, 1) or (N,), same N; noise > 0.
     """
     return inverse_problem_log_prob(x, y, wave, noise, Y_RANGE)
+
+
+OLD_FAITHFUL_COLUMNS = ("eruptions", "waiting")
+"""The two columns of :func:`old_faithful`: eruption duration and waiting time, both in minutes."""
+
+
+def old_faithful(predict: str = "eruptions") -> tuple[torch.Tensor, torch.Tensor]:
+    """The Old Faithful geyser's 272 eruptions (R's ``faithful``: Härdle 1991; Azzalini and Bowman 1990).
+
+    Each row is one eruption: its duration ("eruptions", 1.6 to 5.1 minutes) and the waiting time to the
+    next eruption ("waiting", 43 to 96 minutes), in R's row order. Measurements, so there is no seed and no
+    known Bayes limit. The file and its source are in ``mdn_lessons/datasets``.
+
+    predict: the column to use as the target y, "eruptions" (default: duration from waiting time, whose
+        conditional is bimodal for middling waits) or "waiting"; the other column is the input x.
+    Returns ``(x, y)``, float32 tensors of shape (272, 1), in minutes.
+    """
+    if not isinstance(predict, str) or predict not in OLD_FAITHFUL_COLUMNS:
+        raise ValueError(f"predict must be one of {OLD_FAITHFUL_COLUMNS}, got {predict!r}")
+    table = resources.files("mdn_lessons.datasets").joinpath("old_faithful.csv")
+    with table.open("r", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = {
+        name: torch.tensor([[float(row[name])] for row in rows], dtype=torch.float32) for name in OLD_FAITHFUL_COLUMNS
+    }
+    other = "waiting" if predict == "eruptions" else "eruptions"
+    return columns[other], columns[predict]

@@ -40,6 +40,7 @@ PLAN = (
     "05_using_and_judging",
     "06_robot_arm",
     "07_mdn_rnn",
+    "08_mdn_or_something_else",
     "09_writing_with_an_mdn_rnn",
 )
 REPOSITORY = "mdn-lessons/mdn-step-by-step"
