@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 import mdn_lessons as ml
-from mdn_lessons import lesson_data
+from mdn_lessons import true_distributions
 from mdn_lessons.widgets.gaussian_explorer import GaussianExplorer
 
 rng = ml.start_lesson(seed=0)
@@ -39,13 +39,13 @@ import numpy as np
 import torch
 
 import mdn_lessons as ml
-from mdn_lessons import lesson_data
+from mdn_lessons import true_distributions
 
 rng = ml.start_lesson(seed=0)
 
 # %% tags=["solution"]
-P = lesson_data.skewed_p()
-y = lesson_data.sample(P, n=1000, seed=0)
+P = true_distributions.skewed_p()
+y = true_distributions.sample(P, n=1000, seed=0)
 
 # %% [markdown]
 # ## 1. Data are samples from an unknown P
@@ -57,8 +57,8 @@ y = lesson_data.sample(P, n=1000, seed=0)
 # the end to see how close the models came. Here are 1000 samples:
 
 # %%
-P = lesson_data.skewed_p()  # nature's secret choice; we peek at it only to judge our models
-y = lesson_data.sample(P, n=1000, seed=0)  # float32 tensor of shape (1000, 1)
+P = true_distributions.skewed_p()  # nature's secret choice; we peek at it only to judge our models
+y = true_distributions.sample(P, n=1000, seed=0)  # float32 tensor of shape (1000, 1)
 
 print("shape:", tuple(y.shape))
 print("first 8 samples:", [round(v, 2) for v in y[:8, 0].tolist()])
@@ -254,9 +254,9 @@ print(
 
 # %%
 grid = torch.linspace(-8.0, 16.0, 20001, dtype=torch.float64)
-Q_hat = lesson_data.gaussian_mixture([1.0], [mu_hat], [sigma_hat])  # our fitted Q, as a one-component mixture
-log_p = lesson_data.log_density(P, grid).double()
-log_q = lesson_data.log_density(Q_hat, grid).double()
+Q_hat = true_distributions.gaussian_mixture([1.0], [mu_hat], [sigma_hat])  # our fitted Q, as a one-component mixture
+log_p = true_distributions.log_density(P, grid).double()
+log_q = true_distributions.log_density(Q_hat, grid).double()
 p = log_p.exp()
 entropy_P = torch.trapezoid(-p * log_p, grid)
 kl_P_Q = torch.trapezoid(p * (log_p - log_q), grid)
@@ -267,21 +267,21 @@ print(f"sum         = {entropy_P + kl_P_Q:.3f} nats")
 # %% [markdown]
 # Now the other side of the equation, measured rather than integrated: the average NLL on 200 000 **fresh**
 # samples of $P$ (samples the fit never saw). We score three models: our fitted Gaussian, a poor Gaussian, and
-# the perfect model $Q = P$ itself. `lesson_data.entropy` and `lesson_data.kl_divergence` do the same integrals
+# the perfect model $Q = P$ itself. `true_distributions.entropy` and `true_distributions.kl_divergence` do the same integrals
 # as above.
 
 # %%
-y_fresh = lesson_data.sample(P, n=200_000, seed=1)
+y_fresh = true_distributions.sample(P, n=200_000, seed=1)
 models = {
     "Q_hat, the fitted Gaussian": Q_hat,
-    "a poor Gaussian N(0, 1.5²)": lesson_data.gaussian_mixture([1.0], [0.0], [1.5]),
+    "a poor Gaussian N(0, 1.5²)": true_distributions.gaussian_mixture([1.0], [0.0], [1.5]),
     "P itself (a perfect model)": P,
 }
 print(f"{'model':<28} {'NLL on fresh data':>18}   {'H(P) + KL(P‖Q)':>22}")
 for name, model in models.items():
-    fresh_nll = -lesson_data.log_density(model, y_fresh).mean()
-    kl = lesson_data.kl_divergence(P, model)
-    print(f"{name:<28} {fresh_nll:18.3f}   {lesson_data.entropy(P):.3f} + {kl:.3f} = {lesson_data.entropy(P) + kl:.3f}")
+    fresh_nll = -true_distributions.log_density(model, y_fresh).mean()
+    kl = true_distributions.kl_divergence(P, model)
+    print(f"{name:<28} {fresh_nll:18.3f}   {true_distributions.entropy(P):.3f} + {kl:.3f} = {true_distributions.entropy(P) + kl:.3f}")
 
 # %% [markdown]
 # The measured NLLs match $H(P) + \mathrm{KL}(P\|Q)$, and even the perfect model only reaches $H(P)$. Our
@@ -294,10 +294,10 @@ for name, model in models.items():
 # %%
 means = np.linspace(-0.5, 3.5, 61)
 stds = np.linspace(0.5, 2.5, 61)
-by_mean = [lesson_data.cross_entropy(P, lesson_data.gaussian_mixture([1.0], [m], [sigma_hat])) for m in means]
-by_std = [lesson_data.cross_entropy(P, lesson_data.gaussian_mixture([1.0], [mu_hat], [s])) for s in stds]
-best = lesson_data.cross_entropy(P, Q_hat)
-entropy_floor = lesson_data.entropy(P)
+by_mean = [true_distributions.cross_entropy(P, true_distributions.gaussian_mixture([1.0], [m], [sigma_hat])) for m in means]
+by_std = [true_distributions.cross_entropy(P, true_distributions.gaussian_mixture([1.0], [mu_hat], [s])) for s in stds]
+best = true_distributions.cross_entropy(P, Q_hat)
+entropy_floor = true_distributions.entropy(P)
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
 panels = (
     (axes[0], means, by_mean, float(mu_hat), "mean μ", "σ fixed at σ̂"),
@@ -397,17 +397,17 @@ result = ml.checks.lesson01.check_average_nll(average_nll)
 # $\mathrm{KL}(P\|Q) = \mathbb{E}_P[\log p(Y) - \log q(Y)]$ is an average over samples of $P$, so a large sample estimates it without any integral. Estimate it for the poor Gaussian $Q = \mathcal{N}(0, 1.5^2)$.
 
 # %% tags=["exercise"]
-y_big = lesson_data.sample(P, n=100_000, seed=1)[:, 0]  # fresh samples of P, shape (100000,)
-Q_poor = lesson_data.gaussian_mixture([1.0], [0.0], [1.5])  # Q = N(0, 1.5²)
+y_big = true_distributions.sample(P, n=100_000, seed=1)[:, 0]  # fresh samples of P, shape (100000,)
+Q_poor = true_distributions.gaussian_mixture([1.0], [0.0], [1.5])  # Q = N(0, 1.5²)
 
 # %% tags=["stub"]
 # TODO: estimate KL(P‖Q_poor) as the average over y_big of log p(y) − log q(y)
-# (lesson_data.log_density(P, y_big) gives log p(y) for every sample).
+# (true_distributions.log_density(P, y_big) gives log p(y) for every sample).
 kl_estimate = ...
 
 # %% tags=["solution"]
-kl_estimate = (lesson_data.log_density(P, y_big) - lesson_data.log_density(Q_poor, y_big)).mean()
-print(f"KL estimate: {kl_estimate:.3f} nats (exact: {lesson_data.kl_divergence(P, Q_poor):.3f})")
+kl_estimate = (true_distributions.log_density(P, y_big) - true_distributions.log_density(Q_poor, y_big)).mean()
+print(f"KL estimate: {kl_estimate:.3f} nats (exact: {true_distributions.kl_divergence(P, Q_poor):.3f})")
 
 # %% tags=["exercise"]
 result = ml.checks.lesson01.check_kl_estimate(kl_estimate)

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 import mdn_lessons as ml
-from mdn_lessons import em, lesson_data
+from mdn_lessons import em, true_distributions
 
 rng = ml.start_lesson(seed=0)
 
@@ -34,10 +34,10 @@ rng = ml.start_lesson(seed=0)
 # We draw 1000 training samples, and a large fresh sample to measure how models do on data they never saw.
 
 # %%
-P = lesson_data.three_bumps_p()
-y = lesson_data.sample(P, n=1000, seed=0)  # training data, shape (1000, 1)
-y_test = lesson_data.sample(P, n=100_000, seed=1)  # fresh data from the same P
-entropy_P = lesson_data.entropy(P)
+P = true_distributions.three_bumps_p()
+y = true_distributions.sample(P, n=1000, seed=0)  # training data, shape (1000, 1)
+y_test = true_distributions.sample(P, n=100_000, seed=1)  # fresh data from the same P
+entropy_P = true_distributions.entropy(P)
 print(f"H(P), the best expected NLL any model can reach: {entropy_P:.3f} nats")
 
 # %% [markdown]
@@ -46,12 +46,12 @@ print(f"H(P), the best expected NLL any model can reach: {entropy_P:.3f} nats")
 # data, and too little on the bumps.
 
 # %%
-single = lesson_data.gaussian_mixture([1.0], [y.mean().item()], [y.std(unbiased=False).item()])
+single = true_distributions.gaussian_mixture([1.0], [y.mean().item()], [y.std(unbiased=False).item()])
 print(f"best single Gaussian: μ = {single.means.item():.3f}, σ = {single.scales.item():.3f}")
-print(f"NLL on the training data: {-lesson_data.log_density(single, y).mean():.3f} nats")
+print(f"NLL on the training data: {-true_distributions.log_density(single, y).mean():.3f} nats")
 print(
-    f"NLL on fresh data:        {-lesson_data.log_density(single, y_test).mean():.3f} nats"
-    f"  = H(P) {entropy_P:.3f} + KL {lesson_data.kl_divergence(P, single):.3f}"
+    f"NLL on fresh data:        {-true_distributions.log_density(single, y_test).mean():.3f} nats"
+    f"  = H(P) {entropy_P:.3f} + KL {true_distributions.kl_divergence(P, single):.3f}"
 )
 
 # %%
@@ -59,7 +59,7 @@ y_grid = torch.linspace(-7.0, 7.0, 500)
 ax = ml.plots.mixture_density(
     P, y_grid, data=y, components=False, label="true density p(y)", title="Three bumps, and the best single Gaussian"
 )
-ax.plot(y_grid, lesson_data.log_density(single, y_grid).exp(), color="tab:red", ls="--", label="best single Gaussian")
+ax.plot(y_grid, true_distributions.log_density(single, y_grid).exp(), color="tab:red", ls="--", label="best single Gaussian")
 ax.legend(loc="upper right", fontsize="small")
 plt.show()
 
@@ -99,7 +99,7 @@ plt.show()
 #
 # Sampling takes two steps: first **pick a component** $k$ with probabilities $\pi_1, \dots, \pi_K$, then **sample
 # that component**, $y = \mu_k + \sigma_k\,\varepsilon$ with $\varepsilon \sim \mathcal{N}(0, 1)$. This is how
-# `lesson_data.sample` made our data (and what `P.distribution().sample()` does in torch).
+# `true_distributions.sample` made our data (and what `P.distribution().sample()` does in torch).
 
 # %%
 sample_rng = np.random.default_rng(7)
@@ -115,7 +115,7 @@ ax.hist(
     density=True,
     label=[f"from component {j}" for j in range(3)],
 )
-ax.plot(y_grid, lesson_data.log_density(P, y_grid).exp(), color="black", label="mixture density p(y)")
+ax.plot(y_grid, true_distributions.log_density(P, y_grid).exp(), color="black", label="mixture density p(y)")
 ax.set(title="10 000 samples, coloured by the component that produced them", xlabel="y", ylabel="density")
 ax.legend(loc="upper right", fontsize="small")
 plt.show()
@@ -266,14 +266,14 @@ for name, found, true in (
 print(f"NLL on the training data: {history.loss[-1]:.3f} nats")
 print(
     f"NLL on fresh data:        {-mixture.log_prob(y_test).mean():.3f} nats"
-    f"  = H(P) {entropy_P:.3f} + KL {lesson_data.kl_divergence(P, fitted):.3f}"
+    f"  = H(P) {entropy_P:.3f} + KL {true_distributions.kl_divergence(P, fitted):.3f}"
 )
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
 ml.plots.mixture_density(
     fitted, y_grid, ax=axes[0], data=y, label="fitted mixture", title="A 3-component mixture fitted by gradient descent"
 )
-axes[0].plot(y_grid, lesson_data.log_density(P, y_grid).exp(), color="black", ls=":", label="true P")
+axes[0].plot(y_grid, true_distributions.log_density(P, y_grid).exp(), color="black", ls=":", label="true P")
 axes[0].legend(loc="upper right", fontsize="small")
 ml.plots.training_curves(
     {"training NLL": history.loss},
@@ -319,7 +319,7 @@ for value, row in zip((-4.0, 2.2, 3.5), responsibilities):
 result = em.fit_em(y, n_components=3, seed=0)
 print(
     f"EM: {len(result.nll)} rounds, NLL on the training data {result.nll[-1]:.3f} nats, "
-    f"KL to P {lesson_data.kl_divergence(P, result.params):.3f}"
+    f"KL to P {true_distributions.kl_divergence(P, result.params):.3f}"
 )
 print(f"gradient descent: 300 steps, NLL on the training data {history.loss[-1]:.3f} nats")
 
@@ -335,6 +335,40 @@ plt.show()
 # then? In an MDN the mixture's parameters are the outputs of a neural network of $x$; the M-step would have to
 # find the network weights that produce the refitted parameters for every $x$ at once, and that has no closed
 # form. Gradient descent only needs the NLL to be differentiable.
+#
+# ### EM on real data: Old Faithful
+#
+# The same EM on measurements nobody wrote down a P for: the durations of 272 eruptions of the Old Faithful
+# geyser in Yellowstone (R's `faithful` data set, from Härdle 1991 and Azzalini and Bowman 1990; the data of
+# Bishop's mixture-model chapter), shipped with the course as `ml.data.old_faithful()`. Eruptions are either
+# short or long, rarely in between. With no true P to compare with, the number of components is judged on
+# held-out eruptions: the training NLL can only fall as K grows, while the held-out NLL tells whether the extra
+# components describe the geyser or the sample.
+
+# %%
+_, durations = ml.data.old_faithful()  # (272, 1): eruption durations in minutes
+shuffled = torch.randperm(len(durations), generator=torch.Generator().manual_seed(0))
+durations_train, durations_held_out = durations[shuffled[:200]], durations[shuffled[200:]]
+for k in (1, 2, 3, 4):
+    fitted = em.fit_em(durations_train, n_components=k, seed=0)
+    _, held_out_nll = em.e_step(fitted.params, durations_held_out)
+    print(f"K = {k}: training NLL {fitted.nll[-1]:.3f}, held-out NLL {held_out_nll:.3f} nats ({len(fitted.nll)} rounds)")
+
+faithful = em.fit_em(durations, n_components=2, seed=0).params
+for w, m, s in zip(*(t.reshape(-1).tolist() for t in (faithful.log_weights.exp(), faithful.means, faithful.scales))):
+    print(f"component: weight {w:.2f}, mean {m:.2f} min, std {s:.2f} min")
+
+duration_grid = torch.linspace(1, 6, 300)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.hist(durations[:, 0].numpy(), bins=30, density=True, alpha=0.5, label="272 eruptions")
+ax.plot(duration_grid, true_distributions.log_density(faithful, duration_grid[:, None]).exp(), label="EM, K = 2")
+ax.set(title="Old Faithful: eruption durations", xlabel="duration (min)", ylabel="density")
+ax.legend(fontsize="small")
+plt.show()
+
+# %% [markdown]
+# The held-out NLL falls most from K = 1 to K = 2: the two kinds of eruption. What more components add on
+# held-out eruptions is small or nothing, so two components describe the geyser; more would describe the sample.
 #
 # ## 7. Failure modes
 #
@@ -359,12 +393,12 @@ base_w, base_mu, base_sigma = (
 
 def with_spike(sigma):
     # The EM fit, plus a 4th component of weight 0.01 and std sigma on the lone sample.
-    return lesson_data.gaussian_mixture([0.99 * w for w in base_w] + [0.01], base_mu + [lone], base_sigma + [sigma])
+    return true_distributions.gaussian_mixture([0.99 * w for w in base_w] + [0.01], base_mu + [lone], base_sigma + [sigma])
 
 
 sigmas = 10.0 ** np.arange(0, -37, -1.0)  # from 1 down to 1e-36
-train_nll = [-lesson_data.log_density(with_spike(s), y).mean().item() for s in sigmas]
-fresh_nll = [-lesson_data.log_density(with_spike(s), y_test).mean().item() for s in sigmas]
+train_nll = [-true_distributions.log_density(with_spike(s), y).mean().item() for s in sigmas]
+fresh_nll = [-true_distributions.log_density(with_spike(s), y_test).mean().item() for s in sigmas]
 print(f"lone sample at y = {lone:.3f}, {isolation.max():.3f} from its nearest neighbour")
 for i in (0, 6, 36):
     print(f"σ = {sigmas[i]:.0e}: training NLL {train_nll[i]:.3f}, fresh NLL {fresh_nll[i]:.3f}")
@@ -562,12 +596,12 @@ result = ml.checks.lesson02.check_m_step(m_step)
 # Your M-step agrees with the package's; one EM round with it lowers the NLL, as every EM round must:
 
 # %% tags=["solution"]
-P = lesson_data.three_bumps_p()
-y = lesson_data.sample(P, n=1000, seed=0)
-guess = lesson_data.gaussian_mixture([0.4, 0.3, 0.3], [-3.0, 0.5, 3.0], [1.0, 1.0, 1.0])
+P = true_distributions.three_bumps_p()
+y = true_distributions.sample(P, n=1000, seed=0)
+guess = true_distributions.gaussian_mixture([0.4, 0.3, 0.3], [-3.0, 0.5, 3.0], [1.0, 1.0, 1.0])
 resp, nll_before = em.e_step(guess, y)
 new_weights, new_means, new_scales = m_step(y[:, 0], resp)
-_, nll_after = em.e_step(lesson_data.gaussian_mixture(new_weights, new_means, new_scales), y)
+_, nll_after = em.e_step(true_distributions.gaussian_mixture(new_weights, new_means, new_scales), y)
 print(f"NLL before the M-step: {nll_before:.3f} nats, after: {nll_after:.3f} nats")
 assert nll_after < nll_before
 

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 import mdn_lessons as ml
-from mdn_lessons import answers, conditional
+from mdn_lessons import conditional, predictions
 
 rng = ml.start_lesson(seed=0)
 
@@ -40,7 +40,7 @@ import matplotlib.pyplot as plt
 import torch
 
 import mdn_lessons as ml
-from mdn_lessons import answers
+from mdn_lessons import predictions
 
 rng = ml.start_lesson(seed=0)
 
@@ -92,17 +92,17 @@ y_grid = torch.linspace(-11, 11, 221)
 # p(y \mid x) = \sum_{k=1}^{K} \pi_k(x)\, \mathcal N\big(y;\ \mu_k(x), \sigma_k(x)^2\big).
 # $$
 #
-# An application rarely wants a density; it wants something smaller. The module `mdn_lessons.answers` computes
+# An application rarely wants a density; it wants something smaller. The module `mdn_lessons.predictions` computes
 # the usual reductions from the `MixtureParams` an MDN returns:
 #
 # | reduction | definition | function |
 # |---|---|---|
-# | a sample | pick $k$ with probability $\pi_k$, then draw $y \sim \mathcal N(\mu_k, \sigma_k^2)$ | `answers.sample` |
-# | the most probable component's mean | $\mu_{k^*}$ with $k^* = \arg\max_k \pi_k$ | `answers.most_probable_component_mean` |
-# | the mode | $\arg\max_y\, p(y \mid x)$, the single most probable value | `answers.mixture_mode` |
-# | the mean | $\mathbb E[y \mid x] = \sum_k \pi_k \mu_k$ | `answers.mixture_mean` |
+# | a sample | pick $k$ with probability $\pi_k$, then draw $y \sim \mathcal N(\mu_k, \sigma_k^2)$ | `predictions.sample` |
+# | the most probable component's mean | $\mu_{k^*}$ with $k^* = \arg\max_k \pi_k$ | `predictions.most_probable_component_mean` |
+# | the mode | $\arg\max_y\, p(y \mid x)$, the single most probable value | `predictions.mixture_mode` |
+# | the mean | $\mathbb E[y \mid x] = \sum_k \pi_k \mu_k$ | `predictions.mixture_mean` |
 #
-# The mode has no formula; `answers.mixture_mode` climbs the density from every component mean and keeps the
+# The mode has no formula; `predictions.mixture_mode` climbs the density from every component mean and keeps the
 # highest point it reaches. Take one input, $x = 2$, and look at the mixture the MDN gives there:
 
 # %%
@@ -123,9 +123,9 @@ for k in order.tolist():
 # %%
 with torch.no_grad():
     single_answers = {
-        "mixture mean": answers.mixture_mean(params0),
-        "most probable component's mean": answers.most_probable_component_mean(params0),
-        "mode (mode search)": answers.mixture_mode(params0),
+        "mixture mean": predictions.mixture_mean(params0),
+        "most probable component's mean": predictions.most_probable_component_mean(params0),
+        "mode (mode search)": predictions.mixture_mode(params0),
     }
     for name, value in single_answers.items():
         model_density = float(mdn.log_prob(X0, value).exp())
@@ -134,7 +134,7 @@ with torch.no_grad():
 
 # %%
 with torch.no_grad():
-    draws = answers.sample(params0, n_samples=4000, generator=torch.Generator().manual_seed(0))[0, :, 0]
+    draws = predictions.sample(params0, n_samples=4000, generator=torch.Generator().manual_seed(0))[0, :, 0]
     true_curve = ml.data.inverted_sine_log_prob(X0.expand(len(y_grid), 1), y_grid, noise=NOISE).exp()
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5))
@@ -197,7 +197,7 @@ x_many, y_many = ml.data.inverted_sine(n=200_000, noise=NOISE, seed=4)
 binned = conditional.binned_mean(x_many, y_many, bins=48, x_range=(-12, 12))
 centres = torch.tensor(binned.centres, dtype=torch.float32).unsqueeze(1)  # (48, 1): the middle of each bin
 with torch.no_grad():
-    mdn_mean = answers.mixture_mean(mdn(centres))[:, 0].numpy()
+    mdn_mean = predictions.mixture_mean(mdn(centres))[:, 0].numpy()
     mse_answer = mse_net(centres)[:, 0].numpy()
 
 
@@ -213,9 +213,9 @@ print(f"  MSE net vs binned mean           {rms(mse_answer, binned.means):.2f}")
 # %%
 with torch.no_grad():
     grid_params = mdn(x_grid)
-    grid_mean = answers.mixture_mean(grid_params)
-    grid_mode = answers.mixture_mode(grid_params)
-    grid_top = answers.most_probable_component_mean(grid_params)
+    grid_mean = predictions.mixture_mean(grid_params)
+    grid_mode = predictions.mixture_mode(grid_params)
+    grid_top = predictions.most_probable_component_mean(grid_params)
     grid_mse = mse_net(x_grid)
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5), sharey=True)
@@ -238,13 +238,13 @@ plt.show()
 # That is the price of asking a multimodal density for one number.
 #
 # The MDN also knows something the MSE net cannot tell: how far off the mean will be. By the law of total
-# variance, the mixture's variance (`answers.mixture_variance`) is the spread inside the components plus the
+# variance, the mixture's variance (`predictions.mixture_variance`) is the spread inside the components plus the
 # spread of the component means around the mean, $\sum_k \pi_k\big(\sigma_k^2 + (\mu_k - \mathbb E[y \mid x])^2\big)$.
 # Averaged over the test inputs, it predicts the squared error that the MSE net actually makes:
 
 # %%
 with torch.no_grad():
-    predicted = answers.mixture_variance(mdn(x_test)).mean()
+    predicted = predictions.mixture_variance(mdn(x_test)).mean()
     actual = ((mse_net(x_test) - y_test) ** 2).mean()
 print(f"MDN: average predicted variance Var[y | x]   {predicted:.2f}")
 print(f"MSE net: actual mean squared error on the test set {actual:.2f}")
@@ -258,7 +258,7 @@ print(f"MSE net: actual mean squared error on the test set {actual:.2f}")
 # ### Temperature
 #
 # Generative MDNs (handwriting, sketches, the MDN-RNN of lesson 07) often sample at a **temperature** $T > 0$.
-# `answers.sample` defines it as
+# `predictions.sample` defines it as
 #
 # $$
 # \pi_k \to \frac{\pi_k^{1/T}}{\sum_j \pi_j^{1/T}}, \qquad \sigma_k \to \sigma_k \sqrt{T}.
@@ -278,7 +278,7 @@ with torch.no_grad():
 fig, axes = plt.subplots(1, 4, figsize=(17, 4), sharey=True)
 for temperature, ax in zip(temperatures, axes):
     generator = torch.Generator().manual_seed(1)
-    draws = answers.sample(some_params, temperature=temperature, generator=generator)[:, 0, 0]  # (2000,)
+    draws = predictions.sample(some_params, temperature=temperature, generator=generator)[:, 0, 0]  # (2000,)
     near = (x_some[:, 0] - ml.data.wave(draws)).abs() < 2 * NOISE
     print(f"T = {temperature}: {near.float().mean():6.1%} of the draws lie within 2 noise σ of a branch")
     ml.plots.scatter_data(x_some, draws, ax=ax, title=f"one sample per x at T = {temperature}")
@@ -322,7 +322,7 @@ result = ml.checks.lesson05.check_tempered_log_weights(tempered_log_weights)
 assert result.passed
 
 # %% [markdown] tags=["solution"]
-# The same rule is what `answers.sample` uses to choose components. At $T = 0.5$ a 0.3 / 0.7 mixture becomes
+# The same rule is what `predictions.sample` uses to choose components. At $T = 0.5$ a 0.3 / 0.7 mixture becomes
 # about 0.16 / 0.84:
 
 # %% tags=["solution"]
@@ -415,9 +415,9 @@ print(f"its test NLL: {nll(models[best_k], x_test, y_test):.3f}   (Bayes limit o
 # u_n = F(y_n \mid x_n) = \sum_k \pi_k(x_n)\, \Phi\!\left(\frac{y_n - \mu_k(x_n)}{\sigma_k(x_n)}\right)
 # $$
 #
-# (`answers.mixture_cdf`, $\Phi$ the standard normal CDF) and draw a histogram. Calibrated: flat. U-shaped: the
+# (`predictions.mixture_cdf`, $\Phi$ the standard normal CDF) and draw a histogram. Calibrated: flat. U-shaped: the
 # truth falls in the tails too often, the model is **overconfident** (too narrow). A hump: **underconfident** (too
-# wide). A slope: **biased**. As a number, the Kolmogorov–Smirnov (KS) distance (`answers.ks_distance_to_uniform`)
+# wide). A slope: **biased**. As a number, the Kolmogorov–Smirnov (KS) distance (`predictions.ks_distance_to_uniform`)
 # is the largest gap between the empirical CDF of the $u_n$ and the diagonal; for $N$ truly uniform values it
 # exceeds $1.36/\sqrt N$ only 5% of the time.
 
@@ -426,8 +426,8 @@ pit = {}
 fig, axes = plt.subplots(1, 3, figsize=(15, 3.8), sharey=True)
 for k, ax in zip((1, 3, best_k), axes):
     with torch.no_grad():
-        pit[k] = answers.mixture_cdf(models[k](x_test), y_test)  # (N,) PIT values of the test set
-    ks = answers.ks_distance_to_uniform(pit[k])
+        pit[k] = predictions.mixture_cdf(models[k](x_test), y_test)  # (N,) PIT values of the test set
+    ks = predictions.ks_distance_to_uniform(pit[k])
     print(f"K = {k:2d}: KS distance to uniform {ks:.3f}")
     ax.hist(pit[k].numpy(), bins=20, range=(0, 1), density=True, color="tab:blue", alpha=0.6, label="PIT values")
     ax.axhline(1.0, color="black", ls=":", label="uniform: calibrated")
@@ -445,14 +445,14 @@ plt.show()
 #
 # The same question, asked the way a forecaster would: how often does the true $y$ fall inside the model's
 # central 50% interval? Its 90% interval? The central interval of level $\ell$ runs from the $(1-\ell)/2$ to the
-# $(1+\ell)/2$ quantile of the mixture (`answers.central_interval` finds them by bisection on the CDF). A
-# calibrated model's intervals contain the truth as often as they promise. `answers.coverage` counts it.
+# $(1+\ell)/2$ quantile of the mixture (`predictions.central_interval` finds them by bisection on the CDF). A
+# calibrated model's intervals contain the truth as often as they promise. `predictions.coverage` counts it.
 
 # %%
 levels = (0.5, 0.8, 0.9, 0.95)
 print(f"{'level':>8s}" + "".join(f"{f'K = {k}':>10s}" for k in (1, 3, best_k)))
 with torch.no_grad():
-    table = {k: answers.coverage(models[k](x_test), y_test, levels) for k in (1, 3, best_k)}
+    table = {k: predictions.coverage(models[k](x_test), y_test, levels) for k in (1, 3, best_k)}
 for level in levels:
     print(f"{level:8.0%}" + "".join(f"{table[k][level]:10.1%}" for k in (1, 3, best_k)))
 
@@ -465,7 +465,7 @@ for level in levels:
 
 # %%
 with torch.no_grad():
-    lower, upper = answers.central_interval(models[best_k](x_grid), 0.9)
+    lower, upper = predictions.central_interval(models[best_k](x_grid), 0.9)
 ax = ml.plots.scatter_data(x_train, y_train, title=f"Central 90% interval of the MDN, K = {best_k}")
 ax.fill_between(x_grid[:, 0], lower, upper, color="tab:orange", alpha=0.3, label="central 90% interval")
 ax.legend(fontsize="small", loc="upper left")
@@ -509,7 +509,7 @@ assert result.passed
 
 # %% [markdown] tags=["solution"]
 # A quick test on a mixture we know: draw targets from it, so its PIT values are uniform and every interval
-# should cover its level; `answers.coverage` agrees with our count. (In the lesson,
+# should cover its level; `predictions.coverage` agrees with our count. (In the lesson,
 # `fraction_inside(pit[best_k], 0.9)` reproduces the 90% row of the coverage table.)
 
 # %% tags=["solution"]
@@ -519,12 +519,12 @@ params = ml.MixtureParams(
     torch.tensor([[[-2.0], [3.0]]]).expand(n, 2, 1),
     torch.tensor([[[0.5], [1.0]]]).expand(n, 2, 1),
 )
-y = answers.sample(params, generator=torch.Generator().manual_seed(0))[:, 0, :]  # (n, 1): one draw per mixture
-u = answers.mixture_cdf(params, y)
+y = predictions.sample(params, generator=torch.Generator().manual_seed(0))[:, 0, :]  # (n, 1): one draw per mixture
+u = predictions.mixture_cdf(params, y)
 for level in (0.5, 0.9):
     print(
         f"level {level:.0%}: fraction_inside {fraction_inside(u, level):.3f},"
-        f" answers.coverage {answers.coverage(params, y, level)[level]:.3f}"
+        f" predictions.coverage {predictions.coverage(params, y, level)[level]:.3f}"
     )
 
 # %%
@@ -538,18 +538,20 @@ result = ml.checks.lesson05.check_fraction_inside(fraction_inside)
 # again and again. To see them we need a model and a training loop without those parts:
 #
 # - `NaiveMDN` is `ml.MDN` with its scales computed as $\sigma = e^{\text{raw}}$, with no floor (the plain
-#   textbook choice): it replaces `_scales_from_raw`, the one place where `ml.MDN` turns raw outputs into σ. It
-#   keeps everything else, including the standardisation of $x$ and $y$.
+#   textbook choice): `ml.MDN(..., scale_map="exp", min_scale=0)`, with its raw scales starting where
+#   `ml.MDN`'s do. It keeps everything else, including the standardisation of $x$ and $y$.
 # - `plain_adam` trains with Adam at a fixed learning rate: no warm-up, no decay, no gradient clipping. It stops
 #   and says so at the first NaN or infinite loss, instead of crashing.
 
 
 # %%
-class NaiveMDN(ml.MDN):
-    """ml.MDN without its σ floor: σ = exp(raw output), which can reach exactly 0 or infinity."""
+def NaiveMDN(in_features, out_features, n_components):
+    """ml.MDN without its σ floor: σ = exp(raw output), which can reach exactly 0 or infinity.
 
-    def _scales_from_raw(self, raw):
-        return torch.exp(raw)
+    Its raw scales start where ml.MDN's do (softplus(raw) = 1/K), so σ starts at exp(raw) = e^(1/K) - 1.
+    """
+    start = math.expm1(1 / n_components)
+    return ml.MDN(in_features, out_features, n_components, scale_map="exp", min_scale=0, start_scale=start)
 
 
 def plain_adam(model, x, y, steps, lr, batch_size=256, seed=0, show_first=0):
@@ -682,20 +684,20 @@ plt.show()
 # - **all means at 0** with the small random weights kept: the components start in one place and have to push
 #   each other apart; some are left with no data and fade out.
 #
-# The output layer `heads` of `ml.MDN` holds the K weight logits, then the K means, then the K raw scales.
-
+# How `ml.MDN` starts is an option of its constructor: `mean_start="zero"` puts every mean at 0, and
+# `output_weights="zero"` zeroes the output layer's weights and makes the $K$ weights equal. A zeroed layer also
+# outputs 0 for every raw scale, so its σ starts at $\mathrm{softplus}(0) = \log 2$ (`start_scale=math.log(2)`).
 
 # %%
+STARTS = {  # ml.MDN's options for each start; a zeroed layer's raw scales are 0, so σ = softplus(0) = log 2
+    "zero output layer": {"output_weights": "zero", "mean_start": "zero", "start_scale": math.log(2)},
+    "all means at 0": {"mean_start": "zero"},
+}
+
+
 def mdn_with_start(start):
     torch.manual_seed(8)
-    model = ml.MDN(1, 1, n_components=8)
-    k = model.n_components
-    with torch.no_grad():
-        if start == "zero output layer":
-            model.heads.weight.zero_()
-            model.heads.bias.zero_()
-        elif start == "all means at 0":
-            model.heads.bias[k : 2 * k] = 0.0
+    model = ml.MDN(1, 1, n_components=8, **STARTS[start])
     ml.fit(model, x_train, y_train, steps=STEPS, seed=0)
     return model
 
@@ -762,9 +764,9 @@ for name, log_weights_of in ways.items():
 #
 # | ingredient | where | without it |
 # |---|---|---|
-# | $\sigma = \mathrm{softplus}(\text{raw}) + \sigma_{\min}$ | `models.py`, `_scales_from_raw` | $e^{\text{raw}}$ reaches 0 or ∞ after one big step (NaN); on repeated values σ → 0 and the NLL → −∞ |
-# | `log_softmax` for the weights, `logsumexp` over the components | `models.py`, `losses.py` | $\log 0 = -\infty$ and NaN gradients; exp-then-log underflows (lesson 02) |
-# | means spread over the $K$ standard-normal quantiles, output weights × 0.1 | `models.py`, `_spread_means` and `MDN.__init__` | identical starts stay identical; crowded starts waste components |
+# | $\sigma = \mathrm{softplus}(\text{raw}) + \sigma_{\min}$ | `ml.MDN(..., scale_map="softplus", min_scale=1e-3)`, in `models.MixtureHead` | $e^{\text{raw}}$ reaches 0 or ∞ after one big step (NaN); on repeated values σ → 0 and the NLL → −∞ |
+# | `log_softmax` for the weights, `logsumexp` over the components | `models.MixtureHead`, `mixture.mixture_log_prob` | $\log 0 = -\infty$ and NaN gradients; exp-then-log underflows (lesson 02) |
+# | means spread over the $K$ standard-normal quantiles, output weights × 0.1 | `ml.MDN(..., mean_start="spread", output_weights="small")`, `models.spread_means` | identical starts stay identical; crowded starts waste components |
 # | $x$ and $y$ standardised inside the model | `models.py`, `Standardizer` | the spread means and the floor would not match the data's scale; one learning rate would not suit every data set |
 # | learning-rate warm-up (100 steps), then cosine decay to 1% | `train.py`, `fit` | the first full-size steps throw σ to extremes or let one component grab all the data; no fine finish |
 # | gradient-norm clipping (5.0) | `train.py`, `fit` | one batch that meets a tiny σ has an enormous gradient and throws the weights far away |
@@ -831,10 +833,10 @@ result = ml.checks.lesson05.check_safe_mixture_nll(safe_mixture_nll)
 # %% [markdown]
 # ## Recap
 #
-# - An MDN's density can be reduced to **samples** (`answers.sample`; temperature $T$: weights $\propto \pi^{1/T}$,
-#   scales $\times\sqrt T$, only $T = 1$ samples the model), the **mode** (`answers.mixture_mode`; the most probable
+# - An MDN's density can be reduced to **samples** (`predictions.sample`; temperature $T$: weights $\propto \pi^{1/T}$,
+#   scales $\times\sqrt T$, only $T = 1$ samples the model), the **mode** (`predictions.mixture_mode`; the most probable
 #   component's mean is a cheap stand-in that depends on how the fit split the branches), the **mean** and
-#   **central intervals** (`answers.central_interval`).
+#   **central intervals** (`predictions.central_interval`).
 # - The **mixture mean** $\sum_k \pi_k \mu_k$ is $\mathbb E[y \mid x]$, the answer of a net trained with MSE. On
 #   multimodal data it lies between the branches, where the data never are. Pick the answer the application needs:
 #   one action → the mode; squared-error cost → the mean; a forecast → the density.

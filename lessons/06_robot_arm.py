@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import torch
 
 import mdn_lessons as ml
-from mdn_lessons import answers
+from mdn_lessons import predictions
 from mdn_lessons import robot_arm as arm
 
 rng = ml.start_lesson(seed=0)
@@ -214,15 +214,15 @@ print(f"MDN: final training loss {mdn_history.final_loss:.2f} nats")
 # ## One pose from a mixture: the most probable component
 #
 # To steer the arm we need one pose, not a density. The simplest choice is the mean of the heaviest component,
-# `answers.most_probable_component_mean` from lesson 05. The mixture's mean $\sum_k \pi_k \boldsymbol\mu_k$, by
+# `predictions.most_probable_component_mean` from lesson 05. The mixture's mean $\sum_k \pi_k \boldsymbol\mu_k$, by
 # contrast, is the MSE answer again (lesson 05), so it should miss like the MSE net.
 
 # %%
 with torch.no_grad():
     params = mdn(test_x)  # log_weights (N, 3), means (N, 3, 2), scales (N, 3, 2)
-mdn_angles = answers.most_probable_component_mean(params)
+mdn_angles = predictions.most_probable_component_mean(params)
 mdn_rms = arm.rms_hand_error(mdn_angles, test_x)
-mean_rms = arm.rms_hand_error(answers.mixture_mean(params), test_x)
+mean_rms = arm.rms_hand_error(predictions.mixture_mean(params), test_x)
 
 print("RMS distance of the hand from the target, 1000 held-out targets")
 print(f"{'':34s}{'ours':>8s}{'Bishop (1994)':>16s}")
@@ -374,7 +374,7 @@ print(
 # %% tags=["stub"]
 def elbow_up_pose(params):
     # TODO: mask the log-weights of the components with θ2 ≤ π (set them to -inf), take the argmax over K,
-    # and gather those components' means, as answers.most_probable_component_mean does for all components.
+    # and gather those components' means, as predictions.most_probable_component_mean does for all components.
     ...
 
 

@@ -7,7 +7,7 @@ A new lesson's checker is a new module here, imported below.
 
 from __future__ import annotations
 
-from . import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson09
+from . import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08, lesson09
 from ._core import CheckResult
 
 __all__ = [
@@ -20,5 +20,6 @@ __all__ = [
     "lesson05",
     "lesson06",
     "lesson07",
+    "lesson08",
     "lesson09",
 ]
