@@ -28,6 +28,8 @@
 # | `05_using_and_judging` | turning a density into answers (samples, mode, mean) and judging it (NLL, calibration) |
 # | `06_robot_arm` | a real inverse problem with two answers: the joint angles of a robot arm |
 # | `07_mdn_rnn` | sequences whose future can go several ways: an MDN on a recurrent net |
+# | `08_mdn_or_something_else` | when an MDN is the right tool: against mixture regression, kernel densities and quantile regression, on the Bayes limit and on real data |
+# | `09_writing_with_an_mdn_rnn` | writing pen strokes: correlated 2-D components and an end-of-stroke bit |
 #
 # - **Run every cell from the top** (menu *Run → Run All Cells*). Each lesson starts with a *Setup* cell that
 #   seeds every random generator, so you see the same numbers as the copy on GitHub.

@@ -281,7 +281,9 @@ print(f"{'model':<28} {'NLL on fresh data':>18}   {'H(P) + KL(P‖Q)':>22}")
 for name, model in models.items():
     fresh_nll = -true_distributions.log_density(model, y_fresh).mean()
     kl = true_distributions.kl_divergence(P, model)
-    print(f"{name:<28} {fresh_nll:18.3f}   {true_distributions.entropy(P):.3f} + {kl:.3f} = {true_distributions.entropy(P) + kl:.3f}")
+    print(
+        f"{name:<28} {fresh_nll:18.3f}   {true_distributions.entropy(P):.3f} + {kl:.3f} = {true_distributions.entropy(P) + kl:.3f}"
+    )
 
 # %% [markdown]
 # The measured NLLs match $H(P) + \mathrm{KL}(P\|Q)$, and even the perfect model only reaches $H(P)$. Our
@@ -294,7 +296,9 @@ for name, model in models.items():
 # %%
 means = np.linspace(-0.5, 3.5, 61)
 stds = np.linspace(0.5, 2.5, 61)
-by_mean = [true_distributions.cross_entropy(P, true_distributions.gaussian_mixture([1.0], [m], [sigma_hat])) for m in means]
+by_mean = [
+    true_distributions.cross_entropy(P, true_distributions.gaussian_mixture([1.0], [m], [sigma_hat])) for m in means
+]
 by_std = [true_distributions.cross_entropy(P, true_distributions.gaussian_mixture([1.0], [mu_hat], [s])) for s in stds]
 best = true_distributions.cross_entropy(P, Q_hat)
 entropy_floor = true_distributions.entropy(P)

@@ -59,7 +59,9 @@ y_grid = torch.linspace(-7.0, 7.0, 500)
 ax = ml.plots.mixture_density(
     P, y_grid, data=y, components=False, label="true density p(y)", title="Three bumps, and the best single Gaussian"
 )
-ax.plot(y_grid, true_distributions.log_density(single, y_grid).exp(), color="tab:red", ls="--", label="best single Gaussian")
+ax.plot(
+    y_grid, true_distributions.log_density(single, y_grid).exp(), color="tab:red", ls="--", label="best single Gaussian"
+)
 ax.legend(loc="upper right", fontsize="small")
 plt.show()
 
@@ -352,7 +354,9 @@ durations_train, durations_held_out = durations[shuffled[:200]], durations[shuff
 for k in (1, 2, 3, 4):
     fitted = em.fit_em(durations_train, n_components=k, seed=0)
     _, held_out_nll = em.e_step(fitted.params, durations_held_out)
-    print(f"K = {k}: training NLL {fitted.nll[-1]:.3f}, held-out NLL {held_out_nll:.3f} nats ({len(fitted.nll)} rounds)")
+    print(
+        f"K = {k}: training NLL {fitted.nll[-1]:.3f}, held-out NLL {held_out_nll:.3f} nats ({len(fitted.nll)} rounds)"
+    )
 
 faithful = em.fit_em(durations, n_components=2, seed=0).params
 for w, m, s in zip(*(t.reshape(-1).tolist() for t in (faithful.log_weights.exp(), faithful.means, faithful.scales))):
@@ -393,7 +397,9 @@ base_w, base_mu, base_sigma = (
 
 def with_spike(sigma):
     # The EM fit, plus a 4th component of weight 0.01 and std sigma on the lone sample.
-    return true_distributions.gaussian_mixture([0.99 * w for w in base_w] + [0.01], base_mu + [lone], base_sigma + [sigma])
+    return true_distributions.gaussian_mixture(
+        [0.99 * w for w in base_w] + [0.01], base_mu + [lone], base_sigma + [sigma]
+    )
 
 
 sigmas = 10.0 ** np.arange(0, -37, -1.0)  # from 1 down to 1e-36

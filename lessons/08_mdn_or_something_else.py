@@ -31,9 +31,9 @@ import matplotlib.pyplot as plt
 import torch
 
 import mdn_lessons as ml
-from mdn_lessons import answers
 from mdn_lessons import kernel_density as kd
 from mdn_lessons import mixture_regression as mr
+from mdn_lessons import predictions
 from mdn_lessons import quantile_regression as qr
 
 rng = ml.start_lesson(seed=0)
@@ -295,11 +295,11 @@ work = {
     "MDN": f"{len(mdn_history.loss)} steps",
     "quantile net": f"{len(quantile_history.loss)} steps",
 }
-pit = {name: answers.mixture_cdf(params, y_test) for name, params in mixtures.items()}
+pit = {name: predictions.mixture_cdf(params, y_test) for name, params in mixtures.items()}
 print(f"{'method':<20}{'NLL gap':>9}{'PIT KS':>8}{'cov 50%':>9}{'cov 90%':>9}   work")
 for name, params in mixtures.items():
-    cover = answers.coverage(params, y_test, levels=(0.5, 0.9))
-    ks = answers.ks_distance_to_uniform(pit[name])
+    cover = predictions.coverage(params, y_test, levels=(0.5, 0.9))
+    ks = predictions.ks_distance_to_uniform(pit[name])
     print(f"{name:<20}{nll[name] - bayes_limit:9.3f}{ks:8.3f}{cover[0.5]:9.3f}{cover[0.9]:9.3f}   {work[name]}")
 inside = lambda low, high: float(((y_test[:, 0] >= low) & (y_test[:, 0] <= high)).float().mean())  # noqa: E731
 quantile_cover = (
@@ -325,8 +325,8 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **What each can answer.** The three mixtures all give a density, samples (`answers.sample`), modes
-# (`answers.mixture_mode`) and intervals (`answers.central_interval`). The quantile net gives only its five quantile
+# **What each can answer.** The three mixtures all give a density, samples (`predictions.sample`), modes
+# (`predictions.mixture_mode`) and intervals (`predictions.central_interval`). The quantile net gives only its five quantile
 # curves, and they have a harder job than it seems. Where the branches are, the true median jumps from one branch to
 # another as $x$ moves; a network draws it as a continuous curve, so around each jump it runs through a **gap**,
 # where the true density $p(y \mid x)$ is below 0.01. Below: how often each point estimate lands in a gap (the
@@ -339,8 +339,8 @@ with torch.no_grad():
     mdn_grid = mdn(x_grid)
 estimates = {
     "quantile net, median": grid_quantiles[:, 2],
-    "MDN, median": answers.mixture_quantile(mdn_grid, 0.5),
-    "MDN, mode": answers.mixture_mode(mdn_grid)[:, 0],
+    "MDN, median": predictions.mixture_quantile(mdn_grid, 0.5),
+    "MDN, mode": predictions.mixture_mode(mdn_grid)[:, 0],
 }
 for name, estimate in estimates.items():
     density = ml.data.inverted_sine_log_prob(x_grid, estimate.unsqueeze(1)).exp()
@@ -427,12 +427,12 @@ for index, held_out in enumerate(folds):
         with torch.no_grad():
             params = predict(waiting[held_out])
         cv_nll[name].append(float(-ml.losses.mixture_log_prob(*params, duration[held_out]).mean()))
-        cv_pit[name].append(answers.mixture_cdf(params, duration[held_out]))
+        cv_pit[name].append(predictions.mixture_cdf(params, duration[held_out]))
 
 print(f"{'method':<20}{'CV NLL':>8}{'± s.e.':>8}{'PIT KS':>8}   per fold")
 for name in mixtures:
     scores = torch.tensor(cv_nll[name])
-    ks = answers.ks_distance_to_uniform(torch.cat(cv_pit[name]))
+    ks = predictions.ks_distance_to_uniform(torch.cat(cv_pit[name]))
     folds_text = " ".join(f"{s:.2f}" for s in cv_nll[name])
     print(f"{name:<20}{float(scores.mean()):8.3f}{float(scores.std() / math.sqrt(FOLDS)):8.3f}{ks:8.3f}   {folds_text}")
 

@@ -90,9 +90,11 @@ first, second = train_lines[:, 0, :2], train_lines[:, 1, :2]
 print(f"correlation of Δx and Δy in the first move: {float(torch.corrcoef(first.T)[0, 1]):.3f}")
 
 angle = torch.atan2(second[:, 1], second[:, 0]) - torch.atan2(first[:, 1], first[:, 0])  # turn at move 2
-for name, members, share in [("turns left", angle > 0.35, truth["anticlockwise loop"]),
-                             ("turns right", angle < -0.35, truth["clockwise loop"]),
-                             ("straight on", angle.abs() <= 0.35, truth["zig-zag"])]:
+for name, members, share in [
+    ("turns left", angle > 0.35, truth["anticlockwise loop"]),
+    ("turns right", angle < -0.35, truth["clockwise loop"]),
+    ("straight on", angle.abs() <= 0.35, truth["zig-zag"]),
+]:
     print(f"second move {name:12s} measured {float(members.float().mean()):.3f}   true {share:.3f}")
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharex=True, sharey=True)
@@ -133,15 +135,22 @@ plt.show()
 mean, cov = first.mean(0), torch.cov(first.T)
 rho_hat = float(cov[0, 1] / cov.diag().prod().sqrt())
 one = torch.zeros(1, 1)  # log weight of a single component
-full = ml.correlated_mixture.from_correlations(one, mean[None, None], cov.diag().sqrt()[None, None],
-                                               torch.tensor([[rho_hat]]))
-diagonal = ml.correlated_mixture.from_correlations(one, mean[None, None], cov.diag().sqrt()[None, None],
-                                                   torch.zeros(1, 1))
+full = ml.correlated_mixture.from_correlations(
+    one, mean[None, None], cov.diag().sqrt()[None, None], torch.tensor([[rho_hat]])
+)
+diagonal = ml.correlated_mixture.from_correlations(
+    one, mean[None, None], cov.diag().sqrt()[None, None], torch.zeros(1, 1)
+)
 nll_full, nll_diagonal = -full.log_prob(first).mean(), -diagonal.log_prob(first).mean()
 print(f"NLL of the first moves: correlated {float(nll_full):.3f}, diagonal {float(nll_diagonal):.3f} nats")
-print(f"difference {float(nll_diagonal - nll_full):.3f} = -log(1 - ρ²)/2 = {-0.5 * torch.log1p(torch.tensor(-rho_hat**2)).item():.3f}")
+print(
+    f"difference {float(nll_diagonal - nll_full):.3f} = -log(1 - ρ²)/2 = {-0.5 * torch.log1p(torch.tensor(-(rho_hat**2))).item():.3f}"
+)
 torch_says = full.distribution().log_prob(first[:5])
-print("agrees with torch.distributions.MultivariateNormal:", bool(torch.allclose(full.log_prob(first[:5]), torch_says, atol=1e-5)))
+print(
+    "agrees with torch.distributions.MultivariateNormal:",
+    bool(torch.allclose(full.log_prob(first[:5]), torch_says, atol=1e-5)),
+)
 
 # %% [markdown]
 # ## 4. The output head of a handwriting model
@@ -170,6 +179,7 @@ print("agrees with torch.distributions.MultivariateNormal:", bool(torch.allclose
 # the model: (N, T, 6K + 1)), laid out as in the table. Return five tensors: log weights (..., K), means
 # (..., K, 2), scales (..., K, 2), correlations (..., K) and pen logits (...). Decide for each part what keeps
 # it valid: weights that are probabilities, scales that are positive, correlations strictly inside (−1, 1).
+
 
 # %% tags=["stub"]
 def stroke_head(raw, n_components):
@@ -254,7 +264,9 @@ print(f"{'held-out NLL per row':22s} {'moves':>8s} {'lift':>8s} {'total':>8s}")
 for name, (moves, lift, total) in scores.items():
     print(f"{name:22s} {moves:8.3f} {lift:8.3f} {total:8.3f}")
 gap = scores["ρ fixed at 0"][2] - scores["ρ learned"][2]
-print(f"the diagonal model is {gap:.2f} nats per row worse: a factor {torch.tensor(gap).exp().item():.2f} in probability")
+print(
+    f"the diagonal model is {gap:.2f} nats per row worse: a factor {torch.tensor(gap).exp().item():.2f} in probability"
+)
 
 # %% [markdown]
 # The lift bits cost both models the same: they are a separate, binary part of the row, and both models learned
@@ -263,6 +275,7 @@ print(f"the diagonal model is {gap:.2f} nats per row worse: a factor {torch.tens
 #
 # Where does a component lean? Take one test line and draw, for a few of its moves, the ellipses (one standard
 # deviation) of the three heaviest components each model predicted, over the move that really came.
+
 
 # %%
 def ellipse(mean, cov, n=60):
@@ -314,6 +327,7 @@ plt.show()
 # above. Pass `generator` to every random draw (`torch.multinomial`, `torch.randn`, `torch.rand`) so that the
 # samples can be repeated. The check draws many rows and compares their statistics with what they must be.
 
+
 # %% tags=["stub"]
 def sample_step(params, temperature, generator):
     """One drawn row (Δx, Δy, lift) per prediction in params: shape (B, 3)."""
@@ -353,6 +367,7 @@ result = ml.checks.lesson09.check_sample_step(sample_step, params=first_params)
 # Draw each row with the package's `strokes.sample_step(params, temperature, generator)` (the same as your
 # Exercise 2; the check compares your rows with the package's `strokes.write`, draw for draw).
 
+
 # %% tags=["stub"]
 def write_strokes(model, n_samples, n_steps, temperature, generator):
     """n_samples lines of n_steps rows written by model from a blank page: shape (n_samples, n_steps, 3)."""
@@ -381,8 +396,10 @@ result = ml.checks.lesson09.check_write_strokes(write_strokes, model=correlated_
 # your own `sample_step`. Here are real lines and lines written by each model at $T = 1$, all 40 moves long.
 
 # %%
-written = {"ρ learned": strokes.write(correlated_model, n_samples=4, n_steps=40, generator=0),
-           "ρ fixed at 0": strokes.write(diagonal_model, n_samples=4, n_steps=40, generator=0)}
+written = {
+    "ρ learned": strokes.write(correlated_model, n_samples=4, n_steps=40, generator=0),
+    "ρ fixed at 0": strokes.write(diagonal_model, n_samples=4, n_steps=40, generator=0),
+}
 fig, axes = plt.subplots(4, 3, figsize=(14, 5))
 for column, (title, lines) in enumerate([("held-out data", test_lines[:4]), *written.items()]):
     for row, line in enumerate(lines):
@@ -407,8 +424,10 @@ plt.show()
 
 # %%
 n_samples = 2000
-first_glyphs = {name: strokes.first_glyph_branches(strokes.write(model, n_samples, 9, generator=1))
-                for name, model in [("ρ learned", correlated_model), ("ρ fixed at 0", diagonal_model)]}
+first_glyphs = {
+    name: strokes.first_glyph_branches(strokes.write(model, n_samples, 9, generator=1))
+    for name, model in [("ρ learned", correlated_model), ("ρ fixed at 0", diagonal_model)]
+}
 print(f"{'share of glyphs':16s}" + "".join(f"{name:>20s}" for name in truth))
 print(f"{'true':16s}" + "".join(f"{share:20.3f}" for share in truth.values()))
 for name, shares in first_glyphs.items():
@@ -426,6 +445,7 @@ print(f"(sampling error of a share near 0.3 with {n_samples} samples: about ±{(
 # neatness we ask the model itself how typical the moves are: the mean log-density of each written move given
 # the moves before it (higher = closer to the model's most likely writing). The same number for the held-out
 # data is the reference.
+
 
 # %%
 def typicality(lines):

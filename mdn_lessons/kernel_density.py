@@ -22,8 +22,7 @@ from dataclasses import dataclass
 import torch
 
 from . import _validate
-from .losses import mixture_log_prob
-from .models import MixtureParams
+from .mixture import MixtureParams, mixture_log_prob
 
 
 @dataclass

@@ -28,7 +28,7 @@ from torch.distributions import MultivariateNormal
 
 from . import _validate
 from .em import initial_params
-from .models import MixtureParams
+from .mixture import MixtureParams
 
 
 @dataclass

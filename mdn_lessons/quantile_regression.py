@@ -69,8 +69,8 @@ class QuantileMLP(MLP):
         super().__init__(in_features, len(taus), hidden=hidden, activation=activation)
         self.register_buffer("quantiles", taus)
 
-    def _check_xy(self, x, y) -> tuple[torch.Tensor, torch.Tensor]:
-        x = self._check_x(x)
+    def check_xy(self, x, y) -> tuple[torch.Tensor, torch.Tensor]:
+        x = self.check_x(x)
         y = _validate.feature_matrix("y", y, features=1)
         _validate.same_length("x", x, "y", y)
         return x, y
@@ -82,7 +82,7 @@ class QuantileMLP(MLP):
 
     def objective(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Mean pinball loss in standardised units (y (N, 1) broadcast against the Q columns)."""
-        return pinball_loss(self._predict_standardised(x), self.y_scaler(y)[:, :1], self.quantiles)
+        return pinball_loss(self.predict_standardised(x), self.y_scaler(y)[:, :1], self.quantiles)
 
     def to_data_units(self, objective: float) -> float:
         """The pinball loss scales like y: multiply by y's standard deviation."""

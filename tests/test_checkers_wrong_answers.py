@@ -19,8 +19,8 @@ import torch
 import torch.nn.functional as F
 
 import mdn_lessons as ml
-from mdn_lessons import lesson_data as ld
 from mdn_lessons import robot_arm as arm
+from mdn_lessons import true_distributions as ld
 from mdn_lessons.checks import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07
 from mdn_lessons.checks._core import is_stub_function
 from mdn_lessons.losses import gaussian_log_prob, mixture_log_prob

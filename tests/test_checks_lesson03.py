@@ -36,7 +36,6 @@ def _best_nll(x, y):
         lambda data: checks.check_conditional_mean(_stub_function),
         lambda data: checks.check_conditional_mean(...),
         lambda data: checks.check_best_single_gaussian_nll(..., *data),
-        lambda data: checks.check_best_single_gaussian_nll(None, *data),
     ],
 )
 def test_the_lessons_stubs_are_reported_as_not_attempted_without_raising(run, test_data, capsys):
@@ -134,3 +133,8 @@ def test_best_single_gaussian_nll_using_the_standard_deviation_is_explained(test
 def test_best_single_gaussian_nll_refuses_bad_data_from_the_lesson():
     with pytest.raises(ValueError, match="same number of samples"):
         checks.check_best_single_gaussian_nll(2.8, torch.zeros(10, 1), torch.zeros(9, 1))
+
+
+def test_none_instead_of_a_function_is_named(test_data):
+    result = checks.check_best_single_gaussian_nll(None, *test_data)
+    assert not result.passed and result.problems[0].startswith("`best_single_gaussian_nll` is None")

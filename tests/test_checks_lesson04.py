@@ -26,7 +26,6 @@ def _stub_function(*args): ...
         lambda: checks.check_mixture_from_heads(_stub_function),
         lambda: checks.check_mixture_from_heads(...),
         lambda: checks.check_log_sigma_gradient(_stub_function),
-        lambda: checks.check_log_sigma_gradient(None),
     ],
 )
 def test_the_lessons_stubs_are_reported_as_not_attempted_without_raising(run, capsys):
@@ -124,3 +123,8 @@ def test_a_checker_refuses_an_answer_that_is_not_a_function_in_words():
     for check in (checks.check_mixture_from_heads, checks.check_log_sigma_gradient):
         result = check(0.5)
         assert not result.passed and "should be a function" in result.problems[0]
+
+
+def test_none_instead_of_a_function_is_named():
+    result = checks.check_log_sigma_gradient(None)
+    assert not result.passed and "got None" in result.problems[0]

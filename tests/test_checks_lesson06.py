@@ -43,7 +43,6 @@ def _stub_function(*args): ...
         lambda: checks.check_elbow_angles(...),
         lambda: checks.check_elbow_up_probability(..., _mixtures()),
         lambda: checks.check_elbow_up_pose(_stub_function, _mixtures()),
-        lambda: checks.check_elbow_up_pose(None, _mixtures()),
     ],
 )
 def test_the_lessons_stubs_are_reported_as_not_attempted_without_raising(run, capsys):
@@ -163,3 +162,8 @@ def test_the_checkers_refuse_a_params_that_is_not_a_mixture_over_two_angles():
     one_angle = _mixtures()._replace(means=torch.zeros(40, 3, 1), scales=torch.ones(40, 3, 1))
     with pytest.raises(ValueError, match=r"means \(N, K, 2\)"):
         checks.check_elbow_up_pose(_elbow_up_pose, one_angle)
+
+
+def test_none_instead_of_a_function_is_named():
+    result = checks.check_elbow_up_pose(None, _mixtures())
+    assert not result.passed and "got None" in result.problems[0]

@@ -74,10 +74,14 @@ def test_a_wrong_answer_on_the_lessons_inputs_only_is_caught():
 def test_stubs_are_not_attempted_and_do_not_raise(check, right):
     def stub(*args): ...
 
-    for answer in (None, ..., stub):
+    def forgot_the_return(*args):
+        del args
+
+    for answer in (..., stub):
         result = check(answer)
         assert not result.passed and "not attempted yet" in result.problems[0]
-    assert "returned None" in check(stub).problems[0]
+    assert "got None" in check(None).problems[0]
+    assert "returned None" in check(forgot_the_return).problems[0]
 
 
 @pytest.mark.parametrize(("check", "right"), CHECKERS)

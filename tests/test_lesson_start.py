@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import mdn_lessons as ml
-from mdn_lessons import setup
+from mdn_lessons import lesson_start as setup
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,8 @@ import math
 import numpy as np
 import torch
 
-from ..true_distributions import cross_entropy, entropy, gaussian_mixture, kl_divergence, skewed_p
 from ..mixture import LOG_SQRT_2PI
+from ..true_distributions import cross_entropy, entropy, gaussian_mixture, kl_divergence, skewed_p
 from ._core import (
     CaseCalls,
     CheckResult,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import torch
 
 from ..em import e_step, m_step
-from ..true_distributions import gaussian_mixture, sample, three_bumps_p
 from ..mixture import LOG_SQRT_2PI, gaussian_log_prob
+from ..true_distributions import gaussian_mixture, sample, three_bumps_p
 from ._core import (
     CheckResult,
     as_tensor,
