@@ -42,7 +42,7 @@ figures: setup
 	$(BIN)/python tools/make_figures.py
 
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks.run
 
 # nbval three times in a row, offline: OMP_NUM_THREADS=1, =2, then the machine's default.
 determinism: setup

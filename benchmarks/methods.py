@@ -23,7 +23,6 @@ from torch import nn
 import mdn_lessons as ml
 from mdn_lessons.losses import mixture_log_prob
 
-from .gmr import GaussianMixtureRegression
 from .recipe_v1 import fit_v1
 
 TEST_SIZE = 20_000
@@ -109,7 +108,12 @@ def recipe_v1(x, y, seed: int):
 
 
 def gmr(x, y, seed: int):
-    return GaussianMixtureRegression(max_components=10, seed=seed).fit(x, y).log_prob
+    from threadpoolctl import threadpool_limits  # scikit-learn's: imported only when GMR runs
+
+    from .gmr import GaussianMixtureRegression
+
+    with threadpool_limits(1):  # one BLAS thread, as torch gets
+        return GaussianMixtureRegression(max_components=10, seed=seed).fit(x, y).log_prob
 
 
 METHODS = {"recipe": recipe, "recipe_v1": recipe_v1, "gmr": gmr, "baseline": baseline}
@@ -134,7 +138,9 @@ def measure(problem: Problem, n: int, seeds, methods) -> dict[str, dict[str, lis
             results[name]["gap"].append(problem.gap(log_prob, seed))
         print(
             f"{problem.name}, n={n}, seed {seed}: "
-            + ", ".join(f"{name} {results[name]['gap'][-1]:.3f} ({results[name]['seconds'][-1]:.2f} s)" for name in methods),
+            + ", ".join(
+                f"{name} {results[name]['gap'][-1]:.3f} ({results[name]['seconds'][-1]:.2f} s)" for name in methods
+            ),
             flush=True,
         )
     return results

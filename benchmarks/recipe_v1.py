@@ -17,6 +17,7 @@ import torch
 from mdn_lessons import _validate
 from mdn_lessons.train import History, Snapshot
 
+
 def fit_v1(
     model: torch.nn.Module,
     x,

@@ -166,11 +166,13 @@ def test_step_budget_grows_with_the_data_within_bounds():
         ml.train.step_budget(0)
 
 
-def test_default_steps_follow_the_training_set_size():
+def test_default_steps_follow_the_training_set_size_for_mixtures_only():
     x, y = ml.data.inverted_sine(n=400, seed=0)
-    history = ml.fit(ml.MLP(1, 1), x, y)  # an MSE model holds nothing out
-    assert history.validation_size == 0
+    history = ml.fit(ml.MDN(1, 1, 2), x, y)
     assert history.planned_steps == ml.train.step_budget(400) == history.steps_taken
+    history = ml.fit(ml.MLP(1, 1), x, y)  # an MSE model holds nothing out and keeps its fixed length
+    assert history.validation_size == 0
+    assert history.planned_steps == ml.train.MSE_STEPS == history.steps_taken
 
 
 def test_mixture_fit_holds_out_a_seeded_slice_and_records_the_validation_curve():
@@ -209,28 +211,34 @@ def test_validation_loss_is_in_data_units():
     curves = []
     for scale in (1.0, 10.0):
         torch.manual_seed(0)
-        curves.append(ml.fit(ml.MDN(1, 1, 2), x, y * scale, steps=60, eval_every=20).validation_loss)
+        curves.append(
+            ml.fit(ml.MDN(1, 1, 2), x, y * scale, steps=60, eval_every=20, validation_fraction=0.1).validation_loss
+        )
     assert [b - a for a, b in zip(*curves, strict=True)] == pytest.approx([math.log(10)] * 4, abs=1e-3)
 
 
-def test_too_few_samples_to_hold_out_trains_on_all_of_them_for_every_step():
+def test_too_few_samples_to_hold_out_is_refused():
     x, y = ml.data.inverted_sine(n=ml.train.MIN_SAMPLES_FOR_VALIDATION - 1, seed=0)
-    history = ml.fit(ml.MDN(1, 1, 2), x, y, steps=40)
+    with pytest.raises(ValueError, match="validation_fraction needs at least 20 samples to hold some out, got 19"):
+        ml.fit(ml.MDN(1, 1, 2), x, y, steps=40, validation_fraction=0.5)
+    history = ml.fit(ml.MDN(1, 1, 2), x, y, steps=40)  # the recipe holds nothing out
     assert history.validation_size == 0
     assert history.validation_loss == [] and history.best_step is None
     assert history.steps_taken == 40 and not history.stopped_early
 
 
-def test_validation_can_be_switched_off():
+def test_the_recipe_holds_nothing_out_and_the_mse_models_ignore_validation():
     x, y = ml.data.inverted_sine(n=400, seed=0)
-    history = ml.fit(ml.MDN(1, 1, 2), x, y, steps=60, validation_fraction=None)
+    history = ml.fit(ml.MDN(1, 1, 2), x, y, steps=60)
+    assert history.validation_size == 0 and history.steps_taken == 60
+    history = ml.fit(ml.MLP(1, 1), x, y, steps=60, validation_fraction=0.2)
     assert history.validation_size == 0 and history.steps_taken == 60
 
 
 def test_plain_mixture_fit_stops_early_too():
     y = torch.randn(2000, 1, generator=torch.Generator().manual_seed(1))
     mix = ml.GaussianMixture(2)
-    history = ml.fit(mix, None, y, steps=3000, eval_every=20)
+    history = ml.fit(mix, None, y, steps=3000, eval_every=20, validation_fraction=0.1)
     assert history.validation_size == 200
     assert history.stopped_early and history.steps_taken < 3000
 
@@ -249,7 +257,7 @@ class _LossBecomesNaN(ml.MDN):
 def test_a_nan_loss_is_reported_with_its_step():
     x, y = ml.data.inverted_sine(n=300, seed=0)
     with pytest.raises(FloatingPointError, match="the training loss became nan at step 7"):
-        ml.fit(_LossBecomesNaN(1, 1, 2), x, y, steps=200, validation_fraction=None)
+        ml.fit(_LossBecomesNaN(1, 1, 2), x, y, steps=200)
 
 
 @pytest.mark.parametrize("fraction", [0.0, -0.1, 0.51, 1.0, float("nan")])
