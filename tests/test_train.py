@@ -155,3 +155,120 @@ def test_fit_refuses_bad_data():
     with pytest.raises(ValueError, match="x must be None for a GaussianMixture"):
         ml.fit(ml.GaussianMixture(2), x, y)
     assert not mdn.scaling_is_set  # a refused call changes nothing
+
+
+def test_step_budget_grows_with_the_data_within_bounds():
+    budgets = [ml.train.step_budget(n) for n in (10, 1_000, 4_000, 16_000, 64_000, 10**7)]
+    assert budgets == sorted(budgets)
+    assert budgets[0] == ml.train.BUDGET["min_steps"]
+    assert budgets[-1] == ml.train.BUDGET["max_steps"]
+    with pytest.raises(ValueError, match="n must be a whole number >= 1"):
+        ml.train.step_budget(0)
+
+
+def test_default_steps_follow_the_training_set_size_for_mixtures_only():
+    x, y = ml.data.inverted_sine(n=400, seed=0)
+    history = ml.fit(ml.MDN(1, 1, 2), x, y)
+    assert history.planned_steps == ml.train.step_budget(400) == history.steps_taken
+    history = ml.fit(ml.MLP(1, 1), x, y)  # an MSE model holds nothing out and keeps its fixed length
+    assert history.validation_size == 0
+    assert history.planned_steps == ml.train.MSE_STEPS == history.steps_taken
+
+
+def test_mixture_fit_holds_out_a_seeded_slice_and_records_the_validation_curve():
+    x, y = ml.data.inverted_sine(n=1000, seed=0)
+    torch.manual_seed(0)
+    history = ml.fit(ml.MDN(1, 1, 3), x, y, steps=120, eval_every=50, validation_fraction=0.2)
+    assert history.validation_size == 200
+    assert history.planned_steps == 120
+    assert history.validation_steps == [0, 50, 100, 120]
+    assert len(history.validation_loss) == 4
+    assert all(math.isfinite(v) for v in history.validation_loss)
+    assert history.validation_loss[-1] < history.validation_loss[0]  # it learned something
+
+
+def test_early_stopping_stops_and_restores_the_best_weights():
+    # Few points and a long schedule: the held-out NLL turns up long before the end.
+    x, y = ml.data.inverted_sine(n=200, noise=1.0, seed=3)
+    torch.manual_seed(0)
+    mdn = ml.MDN(1, 1, 8, hidden=(128, 128))
+    history = ml.fit(mdn, x, y, steps=5000, eval_every=25, patience=3, validation_fraction=0.25)
+    assert history.stopped_early
+    assert history.steps_taken < 5000
+    assert history.steps_taken == history.validation_steps[-1]
+    best = min(history.validation_loss)
+    assert history.best_step == history.validation_steps[history.validation_loss.index(best)]
+    # The model ends with the best weights: its NLL on the same held-out slice is the best recorded.
+    split = torch.Generator().manual_seed(0)
+    held = torch.randperm(200, generator=split)[: history.validation_size]
+    with torch.no_grad():
+        nll = float(-mdn.log_prob(x[held], y[held]).mean())
+    assert nll == pytest.approx(best, abs=1e-4)
+
+
+def test_validation_loss_is_in_data_units():
+    x, y = ml.data.inverted_sine(n=400, seed=0)
+    curves = []
+    for scale in (1.0, 10.0):
+        torch.manual_seed(0)
+        curves.append(
+            ml.fit(ml.MDN(1, 1, 2), x, y * scale, steps=60, eval_every=20, validation_fraction=0.1).validation_loss
+        )
+    assert [b - a for a, b in zip(*curves, strict=True)] == pytest.approx([math.log(10)] * 4, abs=1e-3)
+
+
+def test_too_few_samples_to_hold_out_is_refused():
+    x, y = ml.data.inverted_sine(n=ml.train.MIN_SAMPLES_FOR_VALIDATION - 1, seed=0)
+    with pytest.raises(ValueError, match="validation_fraction needs at least 20 samples to hold some out, got 19"):
+        ml.fit(ml.MDN(1, 1, 2), x, y, steps=40, validation_fraction=0.5)
+    history = ml.fit(ml.MDN(1, 1, 2), x, y, steps=40)  # the recipe holds nothing out
+    assert history.validation_size == 0
+    assert history.validation_loss == [] and history.best_step is None
+    assert history.steps_taken == 40 and not history.stopped_early
+
+
+def test_the_recipe_holds_nothing_out_and_the_mse_models_ignore_validation():
+    x, y = ml.data.inverted_sine(n=400, seed=0)
+    history = ml.fit(ml.MDN(1, 1, 2), x, y, steps=60)
+    assert history.validation_size == 0 and history.steps_taken == 60
+    history = ml.fit(ml.MLP(1, 1), x, y, steps=60, validation_fraction=0.2)
+    assert history.validation_size == 0 and history.steps_taken == 60
+
+
+def test_plain_mixture_fit_stops_early_too():
+    y = torch.randn(2000, 1, generator=torch.Generator().manual_seed(1))
+    mix = ml.GaussianMixture(2)
+    history = ml.fit(mix, None, y, steps=3000, eval_every=20, validation_fraction=0.1)
+    assert history.validation_size == 200
+    assert history.stopped_early and history.steps_taken < 3000
+
+
+class _LossBecomesNaN(ml.MDN):
+    """An MDN whose training loss turns NaN at its 7th evaluation: fit must notice."""
+
+    calls = 0
+
+    def objective(self, x, y):
+        self.calls += 1
+        value = super().objective(x, y)
+        return value * float("nan") if self.calls >= 7 else value
+
+
+def test_a_nan_loss_is_reported_with_its_step():
+    x, y = ml.data.inverted_sine(n=300, seed=0)
+    with pytest.raises(FloatingPointError, match="the training loss became nan at step 7"):
+        ml.fit(_LossBecomesNaN(1, 1, 2), x, y, steps=200)
+
+
+@pytest.mark.parametrize("fraction", [0.0, -0.1, 0.51, 1.0, float("nan")])
+def test_fit_refuses_a_validation_fraction_outside_zero_to_half(fraction):
+    x, y = ml.data.inverted_sine(n=100, seed=0)
+    with pytest.raises(ValueError, match="validation_fraction must be"):
+        ml.fit(ml.MDN(1, 1, 2), x, y, validation_fraction=fraction)
+
+
+@pytest.mark.parametrize(("name", "value"), [("eval_every", 0), ("patience", 0), ("steps", 1.5)])
+def test_fit_refuses_bad_early_stopping_settings(name, value):
+    x, y = ml.data.inverted_sine(n=100, seed=0)
+    with pytest.raises((ValueError, TypeError), match=f"{name} must be a whole number >= 1"):
+        ml.fit(ml.MDN(1, 1, 2), x, y, **{name: value})
