@@ -94,7 +94,9 @@ def tables(data) -> str:
                 + ("at least as fast" if speed >= 1 else "slower")
                 + f" (GMR takes {speed:.2f}× the recipe's time)."
             )
-    return "\n".join([*lines, "", "Targets for the recipe:", "", *targets, "", "Against GMR with BIC:", "", *verdicts, ""])
+    return "\n".join(
+        [*lines, "", "Targets for the recipe:", "", *targets, "", "Against GMR with BIC:", "", *verdicts, ""]
+    )
 
 
 if __name__ == "__main__":
