@@ -260,8 +260,8 @@ print(f"gap to close:                        {gauss_nll - bayes_nll:.3f} nats")
 
 
 # %% [markdown]
-# The gap is about 1.55 nats per test point: on average (a geometric average) the exact density gives each test
-# point $e^{1.55} \approx 4.7$ times as much density as the single Gaussian does. Exercise 2 shows that no single
+# The gap is about 1.57 nats per test point: on average (a geometric average) the exact density gives each test
+# point $e^{1.57} \approx 4.8$ times as much density as the single Gaussian does. Exercise 2 shows that no single
 # Gaussian per $x$ can do much better: the limit is in the model, not in the training. Lesson 04's Mixture
 # Density Network closes nearly all of this gap.
 #

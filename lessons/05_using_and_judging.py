@@ -769,6 +769,7 @@ for name, log_weights_of in ways.items():
 # | means spread over the $K$ standard-normal quantiles, output weights × 0.1 | `ml.MDN(..., mean_start="spread", output_weights="small")`, `models.spread_means` | identical starts stay identical; crowded starts waste components |
 # | $x$ and $y$ standardised inside the model | `models.py`, `Standardizer` | the spread means and the floor would not match the data's scale; one learning rate would not suit every data set |
 # | learning-rate warm-up (100 steps), then cosine decay to 1% | `train.py`, `fit` | the first full-size steps throw σ to extremes or let one component grab all the data; no fine finish |
+# | a number of steps that grows with the data, $12\sqrt{n}$ clipped to [200, 1500] | `train.py`, `step_budget` | small data sets overfit when trained as long as large ones need; large ones stop short |
 # | gradient-norm clipping (5.0) | `train.py`, `fit` | one batch that meets a tiny σ has an enormous gradient and throws the weights far away |
 #
 # **Why does my loss become NaN?** A checklist, in the order to try:

@@ -21,7 +21,8 @@
 # %% [markdown] tags=["solution"]
 # ## Setup
 #
-# The same data and MDN as in the lesson, trained for 800 steps instead of 1500 to keep this page quick.
+# The same data and MDN as in the lesson, trained for a fixed 800 steps (the lesson lets `ml.fit` choose the number
+# of steps from the size of the data).
 
 # %% tags=["exercise"]
 import math

@@ -8,6 +8,7 @@ from mdn_lessons.checks._core import (
     call_student,
     expect_close,
     expect_shape,
+    is_stub_function,
     require_answer,
     run_check,
 )
@@ -199,3 +200,16 @@ def test_as_tensor_accepts_arrays_and_sequences_of_numbers_only():
     for value in ({"a": 1}, ["1", "2"], (torch.ones(2), torch.ones(2)), "12", torch.ones(3), np.array(["1", "2"])):
         problems = []
         assert as_tensor(value, (2,), "v", problems) is None and problems
+
+
+def test_a_stub_that_unpacks_its_inputs_before_the_ellipsis_is_still_a_stub():
+    def stub(hand):
+        first, second = hand
+        ...
+
+    def forgot_the_return(hand):
+        first, second = hand
+        first + second
+
+    assert is_stub_function(stub)
+    assert not is_stub_function(forgot_the_return)

@@ -124,15 +124,31 @@ def _says_return_none(function) -> bool:
     return False
 
 
+def _ends_with_ellipsis(function) -> bool:
+    """True if the function's source ends with a bare ``...`` statement: a stub that unpacks its inputs first."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            last = node.body[-1]
+            return isinstance(last, ast.Expr) and isinstance(last.value, ast.Constant) and last.value.value is ...
+    return False
+
+
 def is_stub_function(function) -> bool:
-    """True if ``function`` is still an exercise stub: its body is only ``...`` (or a docstring, or ``pass``).
+    """True if ``function`` is still an exercise stub: its body is only ``...`` (or a docstring, or ``pass``), or
+    it ends with a bare ``...`` after a few given lines (``L1, L2 = arm.LINK_LENGTHS`` then ``...``).
 
     A function that computes something and forgets its ``return`` also returns None, but is not a stub.
     """
     code = getattr(function, "__code__", None)
-    if code is None or not _returns_only_none(code):
+    if code is None:
         return False
-    return not _says_return_none(function)
+    if _returns_only_none(code):
+        return not _says_return_none(function)
+    return _ends_with_ellipsis(function)
 
 
 def require_answer(answer, what: str) -> None:
