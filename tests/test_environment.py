@@ -44,6 +44,7 @@ TEST_TOOL_CONDA_NAMES = {
     "ruff": "ruff",
     "playwright": "playwright-python",
     "jupytext": "jupytext",
+    "scikit-learn": "scikit-learn",  # make bench only
 }
 FORBIDDEN = {*TEST_TOOL_CONDA_NAMES, *TEST_TOOL_CONDA_NAMES.values(), "playwright"}
 # What Binder needs besides the lessons' dependencies: postBuild builds the package without build isolation.
