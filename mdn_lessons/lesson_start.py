@@ -6,6 +6,7 @@ import platform
 import random
 import re
 import tomllib
+import warnings
 from importlib import metadata
 from pathlib import Path
 
@@ -28,8 +29,12 @@ def _major_minor(version: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
+OLDEST_TORCH = (2, 4)
+"""The oldest torch the course's code runs on: ``ml.fit`` uses Adam's fused CPU kernel, new in torch 2.4."""
+
+
 def required_torch() -> tuple[int, int] | None:
-    """The oldest torch the course supports, as (major, minor): the torch pinned in the package's requirements.
+    """The torch the course was tested with, as (major, minor): the torch pinned in the package's requirements.
 
     Read from the installed package's metadata (pip, Colab) or, in a source checkout that was never
     installed, from ``pyproject.toml``; None if neither can be found.
@@ -49,14 +54,27 @@ def required_torch() -> tuple[int, int] | None:
 
 
 def check_torch_version(found: str | None = None) -> None:
-    """Raise RuntimeError, naming both versions, if torch ``found`` (default: this kernel's) is too old."""
+    """Check torch ``found`` (default: this kernel's) against what the course needs, naming both versions.
+
+    Older than :data:`OLDEST_TORCH`: RuntimeError, since the lessons would fail some cells later. Older than
+    the tested version (:func:`required_torch`), as a kernel on Colab may be: a UserWarning that the lessons
+    should run but their last digits may differ from the stored outputs.
+    """
     found = torch.__version__ if found is None else found
-    needed = required_torch()
-    if needed is not None and _major_minor(found) < needed:
+    version = _major_minor(found)
+    if version < OLDEST_TORCH:
         raise RuntimeError(
-            f"This course needs torch {needed[0]}.{needed[1]} or newer, but this kernel has torch {found}. "
-            "Install a newer one (`make setup` in the course's folder, or `pip install --upgrade torch`), "
-            "then restart the kernel."
+            f"This course needs torch {OLDEST_TORCH[0]}.{OLDEST_TORCH[1]} or newer, but this kernel has torch "
+            f"{found}. Install a newer one (`make setup` in the course's folder, or `pip install --upgrade "
+            "torch`), then restart the kernel."
+        )
+    tested = required_torch()
+    if tested is not None and version < tested:
+        warnings.warn(
+            f"This course was tested with torch {tested[0]}.{tested[1]}; this kernel has torch {found}. The "
+            "lessons should run, but some printed numbers may differ in their last digits from the course's.",
+            UserWarning,
+            stacklevel=3,
         )
 
 
@@ -64,9 +82,10 @@ def start_lesson(seed: int = 0) -> np.random.Generator:
     """Check torch, seed Python, numpy and torch, use one CPU thread, set the figure style; return a numpy Generator.
 
     A torch older than the course needs is refused here, in the first cell, with both versions named,
-    rather than by a confusing error some cells later. One thread makes every number identical on every
-    machine, whatever ``OMP_NUM_THREADS`` says (two threads may add floating-point numbers in another
-    order); the course's models are small enough that one thread is also the fastest.
+    rather than by a confusing error some cells later; one older than the course was tested with gets a
+    warning. One thread makes every number identical on every machine, whatever ``OMP_NUM_THREADS`` says
+    (two threads may add floating-point numbers in another order); the course's models are small enough
+    that one thread is also the fastest.
     """
     seed = _validate.positive_int("seed", seed, minimum=0)
     check_torch_version()

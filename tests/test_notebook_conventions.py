@@ -15,20 +15,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tools.build_notebooks import colab_cell_source, repository_url
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
 SOURCES = ROOT / "lessons"
 
-COLAB_CELL = """\
-# On Google Colab, install the course's helper package first; anywhere else this cell does nothing.
-import sys
-
-if "google.colab" in sys.modules:
-    %pip install --quiet --no-deps "git+https://github.com/mdn-lessons/mdn-step-by-step"
-    from google.colab import output
-
-    output.enable_custom_widget_manager()"""
+# The Colab install cell and every Binder/Colab link use the one repository setting, pyproject's
+# [project.urls] Repository (tools/set_repository.py rewrites them all for a fork).
+REPOSITORY_URL = repository_url()
+REPOSITORY = REPOSITORY_URL.removeprefix("https://github.com/")
+COLAB_CELL = colab_cell_source(REPOSITORY_URL)
 
 # The lesson plan (the table in 00_welcome and README.md).
 PLAN = (
@@ -43,7 +41,6 @@ PLAN = (
     "08_mdn_or_something_else",
     "09_writing_with_an_mdn_rnn",
 )
-REPOSITORY = "mdn-lessons/mdn-step-by-step"
 CHECK_CALL = re.compile(r"\bml\.checks\.lesson(\d\d)\.(check_\w+)\s*\(")
 TRAINING_WIDGET = re.compile(r"\b(\w+)\s*=\s*(?:ml\.widgets\.|widgets\.)?(?:MDNTrainer|MixtureExplorer)\s*\(")
 
