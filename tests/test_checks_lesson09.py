@@ -1,6 +1,7 @@
 import math
 
 import torch
+from lesson_solutions import solution
 
 import mdn_lessons as ml
 from mdn_lessons import strokes
@@ -8,31 +9,10 @@ from mdn_lessons import strokes
 check_head = ml.checks.lesson09.check_stroke_head
 check_step = ml.checks.lesson09.check_sample_step
 
-
-def stroke_head(raw, n_components):
-    k = n_components
-    logits, means, raw_scales, raw_rho, pen = raw.split([k, 2 * k, 2 * k, k, 1], dim=-1)
-    batch = raw.shape[:-1]
-    return (
-        torch.log_softmax(logits, dim=-1),
-        means.reshape(*batch, k, 2),
-        torch.nn.functional.softplus(raw_scales.reshape(*batch, k, 2)) + strokes.MIN_SCALE,
-        torch.tanh(raw_rho),
-        pen[..., 0],
-    )
-
-
-def sample_step(params, temperature, generator):
-    log_weights, means, scales, rho, pen_logits = params
-    b = len(log_weights)
-    k = torch.multinomial(torch.softmax(log_weights / temperature, dim=-1), 1, generator=generator)[:, 0]
-    rows = torch.arange(b)
-    mu, sigma, r = means[rows, k], scales[rows, k] * math.sqrt(temperature), rho[rows, k]
-    z = torch.randn(b, 2, generator=generator)
-    dx = mu[:, 0] + sigma[:, 0] * z[:, 0]
-    dy = mu[:, 1] + sigma[:, 1] * (r * z[:, 0] + torch.sqrt(1 - r**2) * z[:, 1])
-    lift = (torch.rand(b, generator=generator) < torch.sigmoid(pen_logits / temperature)).float()
-    return torch.stack([dx, dy, lift], dim=1)
+# The right answers are the lesson's own solutions (lessons/09_writing_with_an_mdn_rnn.py).
+stroke_head = solution("09", "stroke_head")
+sample_step = solution("09", "sample_step")
+write_strokes = solution("09", "write_strokes")
 
 
 def _problems(result):
@@ -184,16 +164,6 @@ def test_errors_of_the_student_and_of_the_checker_are_told_apart(monkeypatch):
 
 
 check_loop = ml.checks.lesson09.check_write_strokes
-
-
-def write_strokes(model, n_samples, n_steps, temperature, generator):
-    rows, state, written = torch.zeros(n_samples, 3), None, []
-    with torch.no_grad():
-        for _ in range(n_steps):
-            params, state = model.next_params(rows, state)
-            rows = strokes.sample_step(params, temperature, generator)
-            written.append(rows)
-    return torch.stack(written, dim=1)
 
 
 def _lesson_like_model():
