@@ -66,7 +66,7 @@ nbval: setup
 # installs it, then every notebook run to the end: errors fail, differing outputs do not (--nbval-lax).
 test-latest:
 	test -x $(LATEST)/bin/python || $(PYTHON) -m venv $(LATEST)
-	$(LATEST)/bin/python tools/latest_env.py --torch-index "$(TORCH_INDEX)" --torch-fallback "$(TORCH_PIN)"
+	$(LATEST)/bin/python -m tools.latest_env --torch-index "$(TORCH_INDEX)" --torch-fallback "$(TORCH_PIN)"
 	$(OFFLINE) $(LATEST)/bin/python -m pytest -p no:cacheprovider $(XDIST) --nbval-lax --nbval-current-env $(NOTEBOOKS)
 
 test: lint unit nbval

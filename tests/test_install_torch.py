@@ -7,12 +7,10 @@ import http.server
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import install_torch  # noqa: E402
+from tools import install_torch
 
 PIN = "torch==2.13.0"
 INDEX = "https://download.pytorch.org/whl/cpu"

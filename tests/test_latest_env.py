@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from tools import latest_env
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import latest_env  # noqa: E402
 
 
 def test_the_runtime_dependencies_lose_their_pins_and_torch_is_left_to_install_torch():

@@ -1,6 +1,6 @@
 """Fill the running Python's environment with the newest releases of the course's dependencies (make test-latest).
 
-    .venv-latest/bin/python tools/latest_env.py --torch-index URL --torch-fallback torch==2.13.0
+    .venv-latest/bin/python -m tools.latest_env --torch-index URL --torch-fallback torch==2.13.0
 
 The nearest thing to Colab's unpinned stack that can be run offline-tested here:
 
@@ -27,9 +27,9 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
+from tools import install_torch
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import install_torch  # noqa: E402
 
 TEST_TOOLS = ("pytest", "nbval", "pytest-xdist")
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
