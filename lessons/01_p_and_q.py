@@ -98,8 +98,9 @@ q = torch.exp(ml.losses.gaussian_log_prob(guess_mean, guess_std, y[:, 0]))  # q(
 print("q(y_n) for the first 5 samples:", [round(v, 3) for v in q[:5].tolist()])
 
 # %% [markdown]
-# Each density is a number below 1, so the product of many of them shrinks towards 0 fast. Too fast for a
-# computer: a float32 cannot hold anything below about $10^{-45}$, a float64 nothing below about $10^{-324}$.
+# Here every density is a number below 1 (this P is a few units wide; a narrow one can have densities far above
+# 1, as section 3 shows), so the product of many of them shrinks towards 0 fast. Too fast for a computer: a
+# float32 cannot hold anything below about $10^{-45}$, a float64 nothing below about $10^{-324}$.
 # Let us multiply the densities one by one and see when the product becomes exactly zero:
 
 # %%
@@ -137,13 +138,14 @@ print(f"average NLL of Q = N(1.0, 1.0²) on the data: {nll_guess:.3f} nats")
 
 # %%
 y_km = y / 1000
+nll_by_unit = {}
 for unit, data in (("metres", y), ("kilometres", y_km)):
     mean, std = data.mean(), data.std(unbiased=False)  # the best Gaussian for these data (section 4)
     peak = 1 / (std * math.sqrt(2 * math.pi))
-    print(
-        f"{unit:>10}: best σ = {std:.3g}, peak density = {peak:8.3f}, NLL = {ml.gaussian_nll(mean, std, data):7.3f} nats"
-    )
-print(f"difference of the NLLs: {math.log(1000):.3f} nats = log(1000)")
+    nll_by_unit[unit] = float(ml.gaussian_nll(mean, std, data))
+    print(f"{unit:>10}: best σ = {std:.3g}, peak density = {peak:8.3f}, NLL = {nll_by_unit[unit]:7.3f} nats")
+difference = nll_by_unit["metres"] - nll_by_unit["kilometres"]
+print(f"difference of the NLLs: {difference:.3f} nats;  log(1000) = {math.log(1000):.3f}")
 
 # %%
 narrow_grid = torch.linspace(-0.005, 0.005, 401)

@@ -95,7 +95,7 @@ ml.plots.mixture_density(
 plt.show()
 
 # %% [markdown]
-# The dashed curves are the weighted components $\pi_k \mathcal{N}(y; \mu_k, \sigma_k^2)$; the solid curve, their sum.
+# The shaded areas are the weighted components $\pi_k \mathcal{N}(y; \mu_k, \sigma_k^2)$; the solid curve, their sum.
 #
 # ### Sampling from a mixture
 #
@@ -307,7 +307,8 @@ plt.show()
 #   $$\pi_k = \frac{N_k}{N}, \qquad \mu_k = \frac{1}{N_k}\sum_n r_{nk}\, y_n, \qquad
 #   \sigma_k^2 = \frac{1}{N_k}\sum_n r_{nk}\, (y_n - \mu_k)^2.$$
 #
-# Each round lowers the NLL (it can never raise it), and there is no learning rate to tune. The course's small
+# No round can raise the NLL (each lowers it, or leaves it where it is once EM has converged), and there is no
+# learning rate to tune. The course's small
 # implementation is `mdn_lessons/em.py` (`em.e_step`, `em.m_step`, `em.fit_em`; the E-step works in log space with
 # logsumexp, like section 3). Here are the responsibilities of the true $P$ for three values of $y$: a value
 # between two bumps is shared between them.
@@ -328,7 +329,7 @@ print(f"gradient descent: 300 steps, NLL on the training data {history.loss[-1]:
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(range(len(result.nll)), result.nll, marker=".", label="EM")
 ax.axhline(history.loss[-1], color="tab:orange", ls="--", label="gradient descent, after 300 steps")
-ax.set(title="EM lowers the NLL in every round", xlabel="EM round", ylabel="training NLL (nats)")
+ax.set(title="EM never raises the NLL", xlabel="EM round", ylabel="training NLL (nats)")
 ax.legend(fontsize="small")
 plt.show()
 
@@ -451,8 +452,8 @@ for floor in (0.0, 0.05):
 #
 # - a **σ floor** $\sigma_{\min}$ (`min_scale` in `em.m_step` and `ml.GaussianMixture`): the NLL is then bounded
 #   below, and the spike stops at $\sigma_{\min}$;
-# - a **sensible start**: components that start wide (σ = the data's spread) and spread over the data, as
-#   `em.fit_em` and `ml.GaussianMixture` do by default, rarely fall into the hole at all;
+# - a **sensible start**: components that start wide and spread over the data, as `em.fit_em` (σ = the data's
+#   standard deviation) and `ml.GaussianMixture` (σ = that standard deviation / √K) do by default, rarely fall into the hole at all;
 # - judging on **fresh data**: a training NLL far below anything plausible is a warning sign.
 #
 # ### A dead component (weight → 0)
@@ -600,7 +601,7 @@ def m_step(y, resp):
 result = ml.checks.lesson02.check_m_step(m_step)
 
 # %% [markdown] tags=["solution"]
-# Your M-step agrees with the package's; one EM round with it lowers the NLL, as every EM round must:
+# Your M-step agrees with the package's; one EM round with it does not raise the NLL, as no EM round can:
 
 # %% tags=["solution"]
 P = true_distributions.three_bumps_p()

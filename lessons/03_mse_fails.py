@@ -11,8 +11,7 @@
 #
 # ## Learning objectives
 #
-# - Fit a regression net with MSE to $y = f(x) + \text{noise}$, and check that its loss compares the
-#   predictions with the targets.
+# - Fit a regression net with MSE to $y = f(x) + \text{noise}$ and see it learn $f$, down to the noise.
 # - Recognise a one-to-many (inverse) problem and see an MSE net follow the conditional mean between its
 #   branches.
 # - Derive that the function minimising the expected squared error is $\mathbb{E}[y \mid x]$, and that its
@@ -69,8 +68,8 @@ print(f"final training MSE: {forward_history.final_loss:.3f}")
 # The loss ends near 1, the variance of the noise $\varepsilon$. That is as low as it can go: what is left is
 # the noise itself, which no function of $x$ can predict.
 #
-# **Predictions against targets.** The loss must compare the predictions with the *targets* $y$. An early
-# public version of this very demo compared them with the *inputs* $x$ by mistake. Such a loss still goes
+# **Predictions against targets.** The loss must compare the predictions with the *targets* $y$. Comparing
+# them with the *inputs* $x$ instead is an easy slip, and such a loss still goes
 # down (the net learns to copy its input), so nothing crashes and the bug is easy to miss. `ml.MLP` compares
 # with the targets; here is the check from the outside, on the training data:
 
