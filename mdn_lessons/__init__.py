@@ -30,6 +30,7 @@ from . import (
     robot_arm,
     sequences,
     strokes,
+    style,
     true_distributions,
     widgets,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "sequences",
     "start_lesson",
     "strokes",
+    "style",
     "true_distributions",
     "versions",
     "widgets",

@@ -13,26 +13,40 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from . import _validate
+from matplotlib import patheffects
+
+from . import _validate, style
 from .density import conditional_density_grid, mixture_density_curve
 from .mixture import MixtureParams
 
-DATA_STYLE = {"s": 4, "alpha": 0.35, "color": "tab:gray", "label": "data", "rasterized": True}
+DATA_STYLE = {"s": 4, "alpha": 0.35, "color": style.DATA_COLOR, "label": "data", "rasterized": True}
+MEAN_LINE_COLOR = "#3f90da"
+"""The component-mean lines on a heatmap: petroff10's blue, outlined in white to stand out on dark and bright."""
 
 
-def _component_colors() -> list:
-    """tab10 without its grey, which would vanish into the grey data points."""
-    return [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 7]
+def component_colors() -> list[str]:
+    """The colour of mixture component k is ``component_colors()[k % 8]``: petroff10 without its two greys.
+
+    matplotlib's colour-blind-safe ``petroff10`` (see :mod:`mdn_lessons.style`); the greys are left out so no
+    component vanishes into the grey data points.
+    """
+    return style.component_colors()
 
 
 def _axes(ax):
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+        _, ax = plt.subplots()
     return ax
 
 
 def _numpy(t) -> np.ndarray:
     return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+
+
+def _weight_threshold(min_weight) -> float:
+    if isinstance(min_weight, bool) or not isinstance(min_weight, (int, float)) or not 0 <= min_weight < 1:
+        raise ValueError(f"min_weight must be a number in [0, 1), got {min_weight!r}")
+    return float(min_weight)
 
 
 def scatter_data(x, y, ax=None, title: str = "Data", xlabel: str = "x", ylabel: str = "y"):
@@ -56,14 +70,14 @@ def mixture_density(
     """A one-dimensional mixture's density over ``y_grid`` (G,), optionally over a histogram of ``data``.
 
     params: a mixture with N = 1 and D = 1 (e.g. ``GaussianMixture()()``). With ``components`` each
-    weighted component π_k N(y; μ_k, σ_k²) is shaded under the total, one colour each.
+    weighted component π_k N(y; μ_k, σ_k²) is shaded under the total, in :func:`component_colors`.
     """
     ax = _axes(ax)
     if data is not None:
-        ax.hist(_numpy(data).ravel(), bins=60, density=True, color="tab:gray", alpha=0.35, label="data (histogram)")
+        ax.hist(_numpy(data).ravel(), bins=60, density=True, color=style.DATA_COLOR, alpha=0.35, label="data (histogram)")
     grid, total, parts = mixture_density_curve(params, y_grid)
     if components and parts.shape[0] > 1:
-        colors = _component_colors()
+        colors = component_colors()
         for k, part in enumerate(parts):
             ax.fill_between(
                 grid,
@@ -75,7 +89,7 @@ def mixture_density(
             )
     ax.plot(grid, total, lw=2, label=label, color="black")
     ax.set(title=title, xlabel=xlabel, ylabel="density")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper right")
     return ax
 
 
@@ -90,14 +104,24 @@ def conditional_heatmap(
     xlabel: str = "x",
     ylabel: str = "y",
     vmax: float | None = None,
+    colorbar=True,
+    min_weight: float = 0.02,
+    legend_loc: str = "upper left",
 ):
-    """The conditional density p(y | x) as a heatmap over ``x_grid`` (M,) × ``y_grid`` (G,).
+    """The conditional density p(y | x) as a heatmap over ``x_grid`` (M,) × ``y_grid`` (G,), with a colourbar.
 
     model_or_params: an MDN (called on ``x_grid``) or its MixtureParams on ``x_grid``. Each column is
-    normalised by its maximum so thin and wide branches are equally visible. With ``means`` the
-    component means are drawn on top, line width by weight; ``data`` = (x, y) scatters the samples.
+    divided by its maximum, so thin and wide branches are equally visible; the colourbar reads that
+    fraction (0 to ``vmax``, default 1). With ``means`` each component's mean μ_k(x) is drawn as a line of
+    fixed width, only where its weight π_k(x) is at least ``min_weight``: where a component carries
+    almost no probability its mean is not a place where the data are. ``data`` = (x, y) scatters the
+    samples. The legend (at ``legend_loc``) names the mean lines and the data, when drawn.
+
+    colorbar: True draws one beside ``ax`` (once: redrawing on the same ``ax`` reuses it), an Axes draws it
+    into that Axes (a widget keeps its layout that way), False draws none.
     """
     ax = _axes(ax)
+    min_weight = _weight_threshold(min_weight)
     x_grid = _numpy(x_grid).ravel()
     params = model_or_params if isinstance(model_or_params, MixtureParams) else None
     if params is None:
@@ -107,7 +131,7 @@ def conditional_heatmap(
     column_max = density.max(axis=0, keepdims=True)
     shown = density / np.where(column_max > 0, column_max, 1.0)
     y_np = _numpy(y_grid).ravel()
-    ax.imshow(
+    image = ax.imshow(
         shown,
         origin="lower",
         aspect="auto",
@@ -128,31 +152,75 @@ def conditional_heatmap(
             rasterized=True,
         )
     if means:
-        _component_means(params, x_grid, ax, color="tab:cyan", bands=False)
+        _mean_lines(params, x_grid, ax, min_weight)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel, xlim=(x_grid[0], x_grid[-1]), ylim=(y_np[0], y_np[-1]))
     ax.grid(False)
+    if means or data is not None:
+        legend = ax.legend(loc=legend_loc, facecolor="black", framealpha=0.6, edgecolor="none", labelcolor="white")
+        for handle in legend.legend_handles:
+            if hasattr(handle, "set_alpha"):
+                handle.set_alpha(1.0)
+    _heatmap_colorbar(ax, image, colorbar)
     return ax
 
 
-def _component_means(params: MixtureParams, x_grid: np.ndarray, ax, color=None, bands: bool = True) -> None:
+_COLORBAR_LABEL = "p(y | x) ÷ its maximum over y"
+
+
+def _heatmap_colorbar(ax, image, colorbar) -> None:
+    if colorbar is False or colorbar is None:
+        return
+    if colorbar is True:
+        # One colourbar per axes, however often the axes is cleared and redrawn (widgets, animations): a new
+        # one each time would shrink the plot frame by frame.
+        existing = getattr(ax, "_mdn_lessons_colorbar", None)
+        if existing is not None and existing.ax.figure is ax.figure:
+            existing.update_normal(image)
+            return
+        ax._mdn_lessons_colorbar = ax.figure.colorbar(image, ax=ax, label=_COLORBAR_LABEL, pad=0.02, fraction=0.05)
+        return
+    if not hasattr(colorbar, "figure") or not hasattr(colorbar, "clear"):
+        raise TypeError(f"colorbar must be True, False or a matplotlib Axes to draw it into, got {colorbar!r}")
+    colorbar.clear()
+    ax.figure.colorbar(image, cax=colorbar, label=_COLORBAR_LABEL)
+
+
+def _mean_lines(params: MixtureParams, x_grid: np.ndarray, ax, min_weight: float) -> None:
+    """Each component's mean μ_k(x), in one colour, where π_k(x) >= min_weight; one legend entry."""
+    weights = params.log_weights.exp().detach().numpy()  # (M, K)
+    means = params.means[..., 0].detach().numpy()
+    outline = [patheffects.withStroke(linewidth=3.2, foreground="white")]
+    for k in range(weights.shape[1]):
+        ax.plot(
+            x_grid,
+            np.where(weights[:, k] >= min_weight, means[:, k], np.nan),
+            color=MEAN_LINE_COLOR,
+            lw=1.6,
+            path_effects=outline,
+            label=f"means where $\\pi_k \\geq$ {min_weight:g}" if k == 0 else None,
+        )
+
+
+def _component_means(params: MixtureParams, x_grid: np.ndarray, ax, min_weight: float) -> None:
+    """Each component's mean and ±σ band in its own colour, where its weight is at least ``min_weight``."""
     weights = params.log_weights.exp().detach().numpy()  # (M, K)
     means = params.means[..., 0].detach().numpy()
     scales = params.scales[..., 0].detach().numpy()
-    colors = _component_colors()
+    colors = component_colors()
     for k in range(weights.shape[1]):
-        shade = color or colors[k % len(colors)]
-        visible = np.where(weights[:, k] > 0.05, means[:, k], np.nan)
-        ax.plot(x_grid, visible, color=shade, lw=1.5, label="component means" if k == 0 else None)
-        if bands:
-            ax.fill_between(
-                x_grid,
-                np.where(weights[:, k] > 0.05, means[:, k] - scales[:, k], np.nan),
-                means[:, k] + scales[:, k],
-                color=shade,
-                alpha=0.2,
-                lw=0,
-                label="mean ± σ" if k == 0 else None,
-            )
+        shade = colors[k % len(colors)]
+        shown = weights[:, k] >= min_weight
+        ax.plot(x_grid, np.where(shown, means[:, k], np.nan), color=shade, lw=1.5,
+                label="component means" if k == 0 else None)  # fmt: skip
+        ax.fill_between(
+            x_grid,
+            np.where(shown, means[:, k] - scales[:, k], np.nan),
+            np.where(shown, means[:, k] + scales[:, k], np.nan),
+            color=shade,
+            alpha=0.2,
+            lw=0,
+            label="mean ± σ" if k == 0 else None,
+        )
 
 
 def component_bands(
@@ -163,9 +231,14 @@ def component_bands(
     title: str = "MDN components: means and ±σ bands",
     xlabel: str = "x",
     ylabel: str = "y",
+    min_weight: float = 0.05,
 ):
-    """Each component's mean with a ±σ band along ``x_grid`` (M,), drawn where its weight exceeds 5%."""
+    """Each component's mean with a ±σ band along ``x_grid`` (M,), drawn where its weight is at least 5%.
+
+    One colour per component (:func:`component_colors`); ``min_weight`` changes the 5%.
+    """
     ax = _axes(ax)
+    min_weight = _weight_threshold(min_weight)
     x_np = _numpy(x_grid).ravel()
     params = model_or_params if isinstance(model_or_params, MixtureParams) else None
     if params is None:
@@ -173,9 +246,9 @@ def component_bands(
             params = model_or_params(torch.as_tensor(x_np, dtype=torch.float32).unsqueeze(1))
     if data is not None:
         scatter_data(*data, ax=ax)
-    _component_means(params, x_np, ax)
+    _component_means(params, x_np, ax, min_weight)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper right")
     return ax
 
 
@@ -190,7 +263,8 @@ def training_curves(
 ):
     """Loss per step for one or more runs (``{"label": history.loss, ...}``), smoothed by a running mean.
 
-    reference: a horizontal line such as the Bayes-limit NLL.
+    reference: a horizontal line such as the Bayes-limit NLL. The y axis is linear: an NLL can be negative
+    (a density above 1), which a log axis cannot show.
     """
     ax = _axes(ax)
     smooth = _validate.positive_int("smooth", smooth)
@@ -202,5 +276,5 @@ def training_curves(
     if reference is not None:
         ax.axhline(reference, color="black", ls=":", label=reference_label)
     ax.set(title=title, xlabel="step", ylabel=ylabel)
-    ax.legend(fontsize="small")
+    ax.legend()
     return ax

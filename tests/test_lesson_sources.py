@@ -169,6 +169,15 @@ def test_both_notebooks_start_with_the_colab_cell_for_the_repository_in_pyprojec
         assert 'if "google.colab" in sys.modules:' in first.source
 
 
+def test_the_colab_cell_is_folded_and_says_colab_only_in_its_first_line(course):
+    first = _build(course).lesson.cells[0]
+    title = first.source.splitlines()[0]
+    assert title.startswith("#@title Colab only")  # Colab's form view shows this line alone
+    assert first.metadata["cellView"] == "form"
+    assert first.metadata["jupyter"] == {"source_hidden": True}  # JupyterLab folds the source away
+    assert first.outputs == [] and first.execution_count is None
+
+
 def test_the_colab_cell_of_the_course_is_the_committed_one():
     committed = nbformat.read(ROOT / "notebooks" / "00_welcome.ipynb", as_version=4).cells[0].source
     assert bn.colab_cell_source(bn.repository_url()) == committed

@@ -1,4 +1,6 @@
+import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 import torch
 
@@ -37,3 +39,93 @@ def test_plots_draw_into_a_given_axis(trained):
 def test_plot_helpers_refuse_bad_arguments():
     with pytest.raises(ValueError, match="smooth must be a whole number >= 1"):
         ml.plots.training_curves({"a": [1.0, 2.0]}, smooth=0)
+
+
+def _two_components(x_grid):
+    """Component 0 everywhere; component 1 only for x > 0 (weight 1e-3 below): means 2 and -2."""
+    m = len(x_grid)
+    second = torch.where(torch.as_tensor(x_grid) > 0, 0.5, 1e-3)
+    weights = torch.stack([1 - second, second], dim=1)
+    means = torch.tensor([2.0, -2.0]).expand(m, 2).unsqueeze(-1)
+    return ml.MixtureParams(weights.log(), means.clone(), torch.ones(m, 2, 1))
+
+
+def test_heatmap_has_a_colourbar_and_a_legend_naming_the_mean_lines_and_the_data():
+    x_grid, y_grid = torch.linspace(-3, 3, 50), torch.linspace(-5, 5, 60)
+    ax = ml.plots.conditional_heatmap(_two_components(x_grid), x_grid, y_grid, data=(torch.zeros(5), torch.zeros(5)))
+    colorbars = [other for other in ax.figure.axes if other is not ax]
+    assert len(colorbars) == 1 and "p(y | x)" in colorbars[0].get_ylabel()
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == ["data", "means where $\\pi_k \\geq$ 0.02"]
+    plt.close(ax.figure)
+
+
+def test_heatmap_mean_lines_stop_where_the_weight_is_negligible():
+    x_grid, y_grid = torch.linspace(-3, 3, 50), torch.linspace(-5, 5, 60)
+    ax = ml.plots.conditional_heatmap(_two_components(x_grid), x_grid, y_grid)
+    first, second = (line.get_ydata() for line in ax.get_lines())
+    assert np.isfinite(first).all()  # weight ~1 everywhere
+    positive = x_grid.numpy() > 0
+    assert np.isfinite(second[positive]).all() and np.isnan(second[~positive]).all()
+    # A higher threshold hides the second component's line everywhere (its weight is 0.5 at most).
+    ax = ml.plots.conditional_heatmap(_two_components(x_grid), x_grid, y_grid, min_weight=0.6)
+    assert np.isnan(ax.get_lines()[1].get_ydata()).all()
+    plt.close("all")
+
+
+def test_heatmap_redrawn_on_the_same_axes_keeps_one_colourbar_and_its_size():
+    x_grid, y_grid = torch.linspace(-3, 3, 20), torch.linspace(-5, 5, 20)
+    fig, ax = plt.subplots()
+    positions = []
+    for _ in range(3):
+        ax.clear()
+        ml.plots.conditional_heatmap(_two_components(x_grid), x_grid, y_grid, ax=ax)
+        positions.append(ax.get_position().bounds)
+    assert len(fig.axes) == 2
+    assert positions[0] == positions[1] == positions[2]
+    plt.close(fig)
+
+
+def test_heatmap_colourbar_into_given_axes_or_none():
+    x_grid, y_grid = torch.linspace(-3, 3, 20), torch.linspace(-5, 5, 20)
+    fig, (ax, cax) = plt.subplots(1, 2, width_ratios=(20, 1))
+    ml.plots.conditional_heatmap(_two_components(x_grid), x_grid, y_grid, ax=ax, colorbar=cax)
+    ml.plots.conditional_heatmap(_two_components(x_grid), x_grid, y_grid, ax=ax, colorbar=cax)
+    assert len(fig.axes) == 2 and "p(y | x)" in cax.get_ylabel()
+    ax = ml.plots.conditional_heatmap(_two_components(x_grid), x_grid, y_grid, colorbar=False, means=False)
+    assert ax.figure.axes == [ax] and ax.get_legend() is None
+    with pytest.raises(TypeError, match="colorbar must be True, False or a matplotlib Axes"):
+        ml.plots.conditional_heatmap(_two_components(x_grid), x_grid, y_grid, colorbar="yes")
+    with pytest.raises(ValueError, match=r"min_weight must be a number in \[0, 1\)"):
+        ml.plots.conditional_heatmap(_two_components(x_grid), x_grid, y_grid, min_weight=1.5)
+    plt.close("all")
+
+
+def test_components_are_drawn_in_the_course_palette():
+    x_grid = torch.linspace(-3, 3, 20)
+    ax = ml.plots.component_bands(_two_components(x_grid), x_grid, min_weight=0.0)
+    drawn = [matplotlib.colors.to_hex(line.get_color()) for line in ax.get_lines()]
+    assert drawn == ml.plots.component_colors()[:2]
+    params = ml.MixtureParams(torch.tensor([[0.5, 0.5]]).log(), torch.tensor([[[-2.0], [2.0]]]), torch.ones(1, 2, 1))
+    ax = ml.plots.mixture_density(params, torch.linspace(-5, 5, 50))
+    shaded = [matplotlib.colors.to_hex(area.get_facecolor()[0]) for area in ax.collections]
+    assert shaded == ml.plots.component_colors()[:2]
+    plt.close("all")
+
+
+def test_new_figures_fit_the_column_after_start_lesson(trained):
+    x, y, mdn, history = trained
+    ml.start_lesson(seed=0)
+    grid_x, grid_y = torch.linspace(-10, 10, 30), torch.linspace(-10, 10, 40)
+    for ax in (
+        ml.plots.conditional_heatmap(mdn, grid_x, grid_y),
+        ml.plots.training_curves({"MDN": history.loss}, reference=-0.5),
+        ml.plots.scatter_data(x, y),
+    ):
+        width, _ = ax.figure.get_size_inches()
+        assert width <= ml.style.MAX_WIDTH and ax.figure.dpi == ml.style.DPI
+        assert ax.get_yscale() == "linear"  # an NLL can be negative
+        legend = ax.get_legend()
+        if legend is not None:
+            assert min(text.get_fontsize() for text in legend.get_texts()) >= 8
+    plt.close("all")

@@ -10,7 +10,8 @@ A lesson source is a jupytext ``py:percent`` file. Its cells are tagged in the c
 
 Other metadata (e.g. ``tags=["nbval-ignore-output"]``) passes through to both notebooks; only the three tags
 above, and what jupytext records about the source's layout (blank lines between cells), are removed. Both
-notebooks start with the Colab install cell (the repository address comes from ``pyproject.toml``); the
+notebooks start with the Colab install cell (the repository address comes from ``pyproject.toml``; folded
+away, its first line says it is for Colab only); the
 solutions notebook then has a title cell made from the lesson's title, and each of its check cells
 (``result = ml.checks.lessonNN.check_...``) ends with ``assert result.passed`` (unless it already asserts it
 after the check).
@@ -26,6 +27,7 @@ content, so regenerating an unchanged source changes nothing.
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import re
 import sys
@@ -52,7 +54,7 @@ JUPYTEXT_ONLY = ("lines_to_next_cell", "lines_to_end_of_cell_marker", "cell_mark
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 COLAB_TEMPLATE = """\
-# On Google Colab, install the course's helper package first; anywhere else this cell does nothing.
+#@title Colab only: installs the course's package there; does nothing anywhere else.
 import sys
 
 if "google.colab" in sys.modules:
@@ -60,6 +62,9 @@ if "google.colab" in sys.modules:
     from google.colab import output
 
     output.enable_custom_widget_manager()"""
+# The cell is folded away: JupyterLab and Jupyter Notebook hide its source (a "..." to click open), Colab shows
+# it as a form, only its #@title line, which must come first.
+COLAB_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,11 @@ def repository_url(pyproject: Path = ROOT / "pyproject.toml") -> str:
 def colab_cell_source(repository: str) -> str:
     """The first cell of every notebook: pip-installs the package from ``repository`` on Colab only."""
     return COLAB_TEMPLATE.format(repository=repository)
+
+
+def colab_cell(repository: str) -> nbformat.NotebookNode:
+    """The Colab install cell, folded (:data:`COLAB_METADATA`)."""
+    return nbformat.v4.new_code_cell(colab_cell_source(repository), metadata=copy.deepcopy(COLAB_METADATA))
 
 
 def notebook_paths(source: Path, notebooks_dir: Path | None = None) -> tuple[Path, Path]:
@@ -166,7 +176,7 @@ def _notebook(cells: list) -> nbformat.NotebookNode:
 
 def build_lesson(source_nb: nbformat.NotebookNode, repository: str) -> nbformat.NotebookNode:
     """The student's notebook: the Colab cell, then every cell not tagged ``solution``."""
-    cells = [nbformat.v4.new_code_cell(colab_cell_source(repository))]
+    cells = [colab_cell(repository)]
     cells += [_cell(cell) for cell in source_nb.cells if role(cell) != SOLUTION]
     return _notebook(cells)
 
@@ -179,7 +189,7 @@ def build_solutions(source_nb: nbformat.NotebookNode, name: str, repository: str
         f"Worked solutions to the exercises of [{name}.ipynb](../{name}.ipynb). "
         "Each solution ends with its check, which must pass."
     )
-    cells = [nbformat.v4.new_code_cell(colab_cell_source(repository)), nbformat.v4.new_markdown_cell(heading)]
+    cells = [colab_cell(repository), nbformat.v4.new_markdown_cell(heading)]
     for cell in source_nb.cells:
         if role(cell) in (EXERCISE, SOLUTION):
             source = with_assert(cell.source) if cell.cell_type == "code" else cell.source

@@ -28,19 +28,24 @@ def _whole_number(name: str, value, minimum: int = 1) -> int:
 def save_figure(fig, name: str, directory: Path | str | None = None) -> Path:
     """Save ``fig`` as ``<directory>/<name>.png`` (default: the repository's ``figures/``); returns the path.
 
-    No software version is written into the file, so the same picture gives the same bytes.
+    At twice the course's 100 dpi (an 8-inch figure is 1600 px), so it is sharp on a 2x screen; a page
+    (GitHub's README) scales it to its column. No software version is written into the file, so the same
+    picture gives the same bytes.
     """
     if not isinstance(name, str) or not name or "/" in name or name.endswith(".png"):
         raise ValueError(f"name must be a file name without folder or .png, such as 'teaser', got {name!r}")
     directory = Path(directory) if directory is not None else FIGURES_DIR
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.png"
-    fig.savefig(path, dpi=100, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(path, dpi=2 * ml.style.DPI, bbox_inches="tight", metadata={"Software": None})
     return path
 
 
 def save_animation(fig, draw_frame: Callable[[int], None], n_frames: int, path: Path | str, fps: int = 4) -> Path:
-    """Write an animated GIF with matplotlib's Pillow writer: ``draw_frame(i)`` redraws ``fig`` for frame i."""
+    """Write an animated GIF with matplotlib's Pillow writer: ``draw_frame(i)`` redraws ``fig`` for frame i.
+
+    At the course's 100 dpi (an 8-inch figure is 800 px): a GIF at twice that would be four times the bytes.
+    """
     n_frames = _whole_number("n_frames", n_frames)
     fps = _whole_number("fps", fps)
     if not callable(draw_frame):
@@ -50,7 +55,7 @@ def save_animation(fig, draw_frame: Callable[[int], None], n_frames: int, path: 
         raise ValueError(f"path must end in .gif, got {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = animation.PillowWriter(fps=fps)
-    with writer.saving(fig, str(path), dpi=80):
+    with writer.saving(fig, str(path), dpi=ml.style.DPI):
         for i in range(n_frames):
             draw_frame(i)
             writer.grab_frame()
@@ -66,7 +71,7 @@ def animate_snapshots(snapshots: Sequence, x_grid, y_grid, path: Path | str, dat
     """
     if not snapshots:
         raise ValueError("snapshots must be a non-empty list: pass snapshot_every and snapshot_x to fit")
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=ml.style.FIGSIZE)
 
     def draw(i: int) -> None:
         ax.clear()

@@ -47,6 +47,7 @@ RUN_ALL_MS = 180_000
 RENDER_MS = 30_000
 TRAIN_MS = 90_000
 ACTION_MS = 15_000
+QUIET_SECONDS = 1.5  # how long to watch for a second training run after the first has finished
 
 # Code that builds an ipywidget: the course's own (``ml.widgets.MDNTrainer(...)``) or plain ipywidgets.
 _WIDGET_CODE = re.compile(
@@ -234,6 +235,11 @@ class WidgetReport:
     pictures_after: list[str]
     labels: list[str] = field(default_factory=list)  # sliders' descriptions (explorers: then buttons' texts)
     responded: list[bool] = field(default_factory=list)  # explorers, per control: did what is shown change?
+    # Training widgets: what changed on the page after Train was double-clicked, in order: ("picture", "") for a
+    # redrawn plot, ("status", text) for a new status line; consecutive records of one change merged.
+    events: list[tuple[str, str]] = field(default_factory=list)
+    late_events: int = 0  # changes seen in the second after the run had finished (a second run would make some)
+    picture_sizes: list[dict] = field(default_factory=list)  # see Widget.picture_sizes
 
 
 class Widget:
@@ -270,6 +276,45 @@ class Widget:
                 return [...digest].map(b => b.toString(16).padStart(2, '0')).join('');
             }))"""
         )
+
+    def picture_sizes(self) -> list[dict]:
+        """Each picture's size: ``natural`` (its pixels) and ``shown`` (CSS pixels on the page), as [width, height]."""
+        return self.locator.evaluate(
+            """element => [...element.querySelectorAll('img')].map(image => ({
+                natural: [image.naturalWidth, image.naturalHeight],
+                shown: [image.getBoundingClientRect().width, image.getBoundingClientRect().height],
+            }))"""
+        )
+
+    def _record_events(self) -> None:
+        # Log, in the order the page shows them, every new picture (an img's src) and every new status line
+        # (the text of a Label widget, div.widget-label).
+        self.locator.evaluate(
+            """element => {
+                element.__events = [];
+                const observer = new MutationObserver(records => {
+                    for (const record of records) {
+                        const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+                        if (node.tagName === 'IMG' && record.attributeName === 'src') {
+                            element.__events.push(['picture', '']);
+                        } else if (node.closest('div.widget-label')) {
+                            element.__events.push(['status', node.closest('div.widget-label').innerText.trim()]);
+                        }
+                    }
+                });
+                observer.observe(element, {subtree: true, attributes: true, attributeFilter: ['src'],
+                                           childList: true, characterData: true});
+            }"""
+        )
+
+    def _events(self) -> list[tuple[str, str]]:
+        merged: list[tuple[str, str]] = []
+        for kind, text in self.locator.evaluate("element => element.__events"):
+            if merged and merged[-1][0] == kind:
+                merged[-1] = (kind, text or merged[-1][1])
+            else:
+                merged.append((kind, text))
+        return merged
 
     def buttons(self):
         return self.locator.locator("button.widget-button")
@@ -348,8 +393,8 @@ class Widget:
     def exercise(self) -> WidgetReport:
         """Act as a student and return what changed on the page.
 
-        Training widget: move "components" and "learning rate" one step each, press Train, wait for the
-        final "step S/S" status. Other widgets (explorers): move each slider one step, then press each button,
+        Training widget: move "components" and "learning rate" one step each, double-click Train, wait for
+        the final "step S/S" status, and record what the page showed in between (``events``) and after. Other widgets (explorers): move each slider one step, then press each button,
         and wait each time for the widget's values, picture or text to change.
         """
         self.locator.scroll_into_view_if_needed()
@@ -360,7 +405,9 @@ class Widget:
             kind = "training"
             self.nudge(self._slider("components"))
             self.nudge(self._slider("learning rate"))
-            self.train_button().click(timeout=ACTION_MS)
+            self._record_events()
+            # A double-click, as students do: it must start one run, not two.
+            self.train_button().dblclick(timeout=ACTION_MS)
             # Finished when the picture has been redrawn at least once since the click, the button is enabled
             # again (the kernel disables it while training, and its messages arrive in order) and the status
             # shows a final "step S/S" line.
@@ -375,10 +422,14 @@ class Widget:
                 arg=[self.locator.element_handle(), _FINAL_STATUS.pattern, _STATUS_TEXT],
                 timeout=TRAIN_MS,
             )
+            events = self._events()
+            # A second run would start the moment the first ended (its click waited in the kernel's queue).
+            time.sleep(QUIET_SECONDS)
+            late_events = len(self._events()) - len(events)
         else:
             # An explorer: each slider moved must change the picture or the text (not just its own readout);
             # then each button pressed (the sliders are off their start by now) must change something shown.
-            kind = "sliders"
+            kind, events, late_events = "sliders", [], 0
             sliders = [(self.nudge, slider, self._view) for slider in self.locator.locator(".widget-slider").all()]
             buttons = [(self._click, button, self._shown) for button in self.buttons().all()]
             for act, control, look in sliders + buttons:
@@ -404,6 +455,9 @@ class Widget:
             image_changes=self._image_changes(),
             labels=self.slider_labels() + ([] if kind == "training" else self.buttons().all_inner_texts()),
             responded=responded,
+            events=events,
+            late_events=late_events,
+            picture_sizes=self.picture_sizes(),
         )
 
     def screenshot(self, path: Path) -> Path:
@@ -490,6 +544,46 @@ class NotebookPage:
         assert not reprs, f"{self.name}: widgets shown as text instead of controls: {reprs}"
         return found
 
+    def saved_widget_outputs(self) -> list[dict]:
+        """What each widget output of a notebook shows before it has run: one dict per output with a widget view.
+
+        ``mime`` is the MIME type JupyterLab chose to render (``data-mime-type``; None for the live view),
+        ``text`` what the output says, ``pictures`` each decoded picture's natural and shown sizes, and
+        ``saved`` the MIME types stored in the notebook.
+        """
+        self.page.wait_for_function(
+            """() => [...document.querySelectorAll('.jp-OutputArea-output img')]
+                .every(image => image.complete && image.naturalWidth > 0)""",
+            timeout=RENDER_MS,
+        )
+        return self.page.evaluate(
+            """() => {
+                const notebook = window.jupyterapp.shell.currentWidget.content;
+                const found = [];
+                notebook.widgets.forEach(cell => {
+                    if (cell.model.type !== 'code') return;
+                    const outputs = cell.model.outputs;
+                    const nodes = cell.node.querySelectorAll(
+                        '.jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output');
+                    for (let i = 0; i < outputs.length; i++) {
+                        const data = outputs.get(i).data;
+                        if (!('application/vnd.jupyter.widget-view+json' in data)) continue;
+                        const node = nodes[i];
+                        found.push({
+                            saved: Object.keys(data).sort(),
+                            mime: node ? node.getAttribute('data-mime-type') : 'missing',
+                            text: node ? node.innerText.trim().slice(0, 200) : '',
+                            pictures: node ? [...node.querySelectorAll('img')].map(image => ({
+                                natural: [image.naturalWidth, image.naturalHeight],
+                                shown: [image.getBoundingClientRect().width, image.getBoundingClientRect().height],
+                            })) : [],
+                        });
+                    }
+                });
+                return found;
+            }"""
+        )
+
     def text_outputs(self) -> list[str]:
         return self.page.locator(_TOP_LEVEL_OUTPUT + "[data-mime-type='text/plain']").all_inner_texts()
 
@@ -505,15 +599,18 @@ class LabSession:
     closing one disposes of it in the page and shuts its kernel down, so each notebook runs in a fresh kernel.
     """
 
-    def __init__(self, server: LabServer, browser, root_dir: Path):
+    def __init__(self, server: LabServer, browser, root_dir: Path, device_scale_factor: float = 1):
         self.server = server
         self.browser = browser
         self.root_dir = root_dir
+        self.device_scale_factor = device_scale_factor
         self.page = None
 
     def open(self, name: str) -> NotebookPage:
         if self.page is None:
-            self.page = self.browser.new_page(viewport={"width": 1280, "height": 900})
+            self.page = self.browser.new_page(
+                viewport={"width": 1280, "height": 900}, device_scale_factor=self.device_scale_factor
+            )
             self.page.set_default_timeout(ACTION_MS)
             self.page.goto(f"{self.server.url}/lab/tree/notebooks/{name}?reset&token={self.server.token}")
         else:
@@ -557,8 +654,10 @@ class LabSession:
 
 
 @contextlib.contextmanager
-def lab_session(notebooks: Sequence[Path], work_dir: Path) -> Iterator[LabSession]:
+def lab_session(notebooks: Sequence[Path], work_dir: Path, device_scale_factor: float = 1) -> Iterator[LabSession]:
     """Serve copies of ``notebooks`` (as ``notebooks/<name>``) from ``work_dir`` and open Chromium.
+
+    device_scale_factor: 2 for a 2x screen (sharper screenshots; the page's layout, in CSS pixels, is the same).
 
     The copies sit in ``work_dir/course/notebooks`` beside a link to the repository's ``figures/``, so
     relative paths such as ``../figures/x.gif`` work as in the repository. Everything is stopped on exit.
@@ -578,7 +677,7 @@ def lab_session(notebooks: Sequence[Path], work_dir: Path) -> Iterator[LabSessio
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
             try:
-                yield LabSession(server, browser, course)
+                yield LabSession(server, browser, course, device_scale_factor)
             finally:
                 browser.close()
     finally:

@@ -7,6 +7,7 @@ plain functions so it is tested without a browser; the classes only wire ipywidg
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -17,6 +18,10 @@ from .figure import FigureWidget
 
 COMPONENTS_RANGE = (1, 10)
 LR_RANGE = (1e-4, 1e-1)
+FIGSIZE = (6.4, 3.6)
+"""The plot of a training widget, in inches: 640 × 360 px on the page, as wide as a lesson's figure."""
+QUEUED_CLICK_SECONDS = 0.5
+"""A click the kernel reads this soon after a run ends was made during the run (see ``_on_train_click``)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class TrainingWidget(FigureWidget):
     """
 
     title = "Train"
+    colorbar = False
+    """True: the plot gets a thin axes on its right for a colourbar (``self._colorbar_ax``, hidden at first)."""
 
     def __init__(self, n_components: int, lr: float, steps: int, redraw_every: int, seed: int = 0):
         TrainSettings(n_components, lr, steps, redraw_every, seed)  # refuse bad defaults up front
@@ -88,8 +95,20 @@ class TrainingWidget(FigureWidget):
         )
         self.train_button = widgets.Button(description=self.title, button_style="primary", icon="play")
         self.status = widgets.Label(value="Press Train to fit.")
-        self._ax = self.make_figure(dict(left=0.1, right=0.97, bottom=0.14, top=0.9), figsize=(6.5, 3.6))
-        self.train_button.on_click(lambda _button: self.train())
+        if self.colorbar:
+            self._ax, self._colorbar_ax = self.make_figure(
+                dict(left=0.1, right=0.9, bottom=0.13, top=0.91, wspace=0.04),
+                figsize=FIGSIZE,
+                ncols=2,
+                width_ratios=(32, 1),
+            )
+            self._colorbar_ax.set_visible(False)
+        else:
+            self._ax = self.make_figure(dict(left=0.1, right=0.97, bottom=0.13, top=0.91), figsize=FIGSIZE)
+            self._colorbar_ax = None
+        self._training = False
+        self._last_run_ended = -math.inf
+        self.train_button.on_click(self._on_train_click)
         style = {"description_width": "110px"}
         for control in (self.components_slider, self.lr_slider):
             control.style = style
@@ -116,7 +135,10 @@ class TrainingWidget(FigureWidget):
         raise NotImplementedError
 
     def draw(self, ax, model, caption: str) -> None:
-        """Draw ``model`` (None before training) on ``ax``; ``caption`` is e.g. "after step 300/1000"."""
+        """Draw ``model`` (None before training) on ``ax``; ``caption`` is e.g. "after step 300/1000".
+
+        With ``colorbar``, ``self._colorbar_ax`` is a thin axes on the right, hidden until made visible.
+        """
         raise NotImplementedError
 
     evaluated_on = "training data"
@@ -131,13 +153,37 @@ class TrainingWidget(FigureWidget):
         raise NotImplementedError
 
     def redraw(self, model, caption: str) -> None:
+        self.plot.value = self._draw_picture(model, caption)
+
+    def _draw_picture(self, model, caption: str) -> bytes:
         self._ax.clear()
         self.draw(self._ax, model, caption)
-        self.render()
+        return self.picture()
+
+    def _on_train_click(self, _button) -> None:
+        """Train, unless this click was made while a run was going on.
+
+        The kernel reads widget messages one at a time: clicks made during a run (a double-click, or
+        impatience) wait in its queue, are read the moment the run ends, and would each start another run.
+        The button is disabled during a run, but a click can reach the kernel before the browser has
+        heard so. Such queued clicks arrive within milliseconds of the end; a student's next click comes later.
+        """
+        if self._training or time.monotonic() - self._last_run_ended < QUEUED_CLICK_SECONDS:
+            return
+        self._train()
 
     def train(self):
-        """Build a fresh model from the sliders and train it, redrawing as it goes. Returns the History."""
+        """Build a fresh model from the sliders and train it, redrawing as it goes. Returns the History.
+
+        What the Train button does; called from code, it also updates the picture saved with the notebook.
+        """
+        history = self._train()
+        self.update_saved_picture()
+        return history
+
+    def _train(self):
         settings = self.settings()
+        self._training = True
         self.train_button.disabled = True
         try:
             self.model = self.build_model(settings.n_components)
@@ -145,12 +191,16 @@ class TrainingWidget(FigureWidget):
 
             def on_progress(step, _batch_loss, model):
                 with torch.no_grad():
-                    self.status.value = status_text(
-                        step, settings.steps, self.evaluate(model), reference, self.evaluated_on
-                    )
-                self.redraw(model, f"after step {step}/{settings.steps}")
+                    text = status_text(step, settings.steps, self.evaluate(model), reference, self.evaluated_on)
+                # The picture takes a while to draw: draw it first, then show it and its status line together,
+                # so the status never names a step the picture does not show yet.
+                picture = self._draw_picture(model, f"after step {step}/{settings.steps}")
+                self.plot.value = picture
+                self.status.value = text
 
             self.history = self.fit_model(self.model, settings, on_progress)
         finally:
+            self._training = False
+            self._last_run_ended = time.monotonic()
             self.train_button.disabled = False
         return self.history

@@ -13,7 +13,7 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from .. import _validate
+from .. import _validate, style
 from ..density import (
     GaussianScores,
     best_gaussian,
@@ -26,6 +26,8 @@ from ..density import (
 )
 from ..mixture import MixtureParams
 from .figure import FigureWidget
+
+Q_COLOR, BEST_COLOR = style.palette()[0], style.palette()[2]  # petroff10's blue and red
 
 
 def scores_text(scores: GaussianScores) -> str:
@@ -86,13 +88,13 @@ class GaussianExplorer(FigureWidget):
         self.best_button = widgets.Button(description="Jump to best", icon="star")
         self.status = widgets.Label()
         self._density_ax, self._landscape_ax = self.make_figure(
-            dict(left=0.07, right=0.98, bottom=0.14, top=0.92, wspace=0.22), nrows=1, ncols=2, figsize=(10, 3.8)
+            dict(left=0.08, right=0.98, bottom=0.14, top=0.91, wspace=0.28), figsize=(8.0, 3.6), nrows=1, ncols=2
         )
         self._quiet = False  # True while set() moves both sliders, so they trigger one redraw, not two
         for slider in (self.mean_slider, self.std_slider):
             slider.style = {"description_width": "60px"}
             slider.observe(self._on_slider, names="value")
-        self.best_button.on_click(lambda _button: self.show_best())
+        self.best_button.on_click(lambda _button: self._move(self.best_mean, self.best_std))
         self.ui = widgets.VBox(
             [
                 widgets.HBox([self.mean_slider, self.std_slider, self.best_button]),
@@ -111,7 +113,15 @@ class GaussianExplorer(FigureWidget):
         self.redraw()
 
     def set(self, mean: float, std: float) -> GaussianScores:
-        """Move the sliders (clipped to their ranges) and return the scores of the new Q."""
+        """Move the sliders (clipped to their ranges) and return the scores of the new Q.
+
+        Also updates the picture saved with the notebook (what a notebook shows before it is run).
+        """
+        scores = self._move(mean, std)
+        self.update_saved_picture()
+        return scores
+
+    def _move(self, mean: float, std: float) -> GaussianScores:
         mean = finite_number("mean", mean)
         std = _validate.positive_float("std", std)
         self._quiet = True
@@ -134,29 +144,29 @@ class GaussianExplorer(FigureWidget):
     def _draw_fixed_parts(self) -> None:
         """Draw what never changes (data, P, best Gaussian, NLL contours) once; redraw moves only Q."""
         ax = self._density_ax
-        ax.stairs(*self.histogram, fill=True, color="tab:gray", alpha=0.35, label="data (histogram)")
+        ax.stairs(*self.histogram, fill=True, color=style.DATA_COLOR, alpha=0.35, label="data (histogram)")
         if self.true_density is not None:
             ax.plot(self.y_grid, self.true_density, color="black", lw=1.5, ls=":", label="true P")
-        ax.plot(self.y_grid, self.best_density, color="tab:green", ls="--", lw=1.2, label="best Gaussian")
-        (self._q_line,) = ax.plot(self.y_grid, self.best_density, color="tab:blue", lw=2, label="your Q")
+        ax.plot(self.y_grid, self.best_density, color=BEST_COLOR, ls="--", lw=1.2, label="best Gaussian")
+        (self._q_line,) = ax.plot(self.y_grid, self.best_density, color=Q_COLOR, lw=2, label="your Q")
         ax.set(title="Q over the data", xlabel="y", ylabel="density")
-        ax.legend(loc="upper right", fontsize="small")
+        ax.legend(loc="upper right")
 
         ax = self._landscape_ax
         levels = self.best.nll + np.array([0.05, 0.2, 0.5, 1.0, 2.0, 4.0])
         contours = ax.contour(
             self.landscape_means, self.landscape_stds, self.landscape, levels=levels, cmap="viridis_r", linewidths=1
         )
-        ax.clabel(contours, fmt="%.2f", fontsize=7)
+        ax.clabel(contours, fmt="%.2f", fontsize=8)
         ax.plot(
             self.best_mean,
             self.best_std,
             "*",
-            color="tab:green",
+            color=BEST_COLOR,
             ms=14,
             label=f"best: μ={self.best_mean:.2f}, σ={self.best_std:.2f}, NLL {self.best.nll:.3f}",
         )
-        (self._q_dot,) = ax.plot([self.best_mean], [self.best_std], "o", color="tab:blue", ms=8, clip_on=False)
+        (self._q_dot,) = ax.plot([self.best_mean], [self.best_std], "o", color=Q_COLOR, ms=8, clip_on=False)
         ax.set(
             title="NLL on the samples over (μ, σ)",
             xlabel="mean μ",
@@ -175,7 +185,7 @@ class GaussianExplorer(FigureWidget):
         self._density_ax.autoscale_view()
         self._q_dot.set_data([mean], [std])
         self._q_dot.set_label(f"your Q: NLL {self.scores.nll:.3f}")
-        self._landscape_ax.legend(loc="upper right", fontsize="small")
+        self._landscape_ax.legend(loc="upper right")
         self.render()
 
 

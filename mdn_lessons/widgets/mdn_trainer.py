@@ -7,7 +7,7 @@ import torch
 from .. import _validate
 from ..data import inverted_sine_log_prob
 from ..models import MDN
-from ..plots import conditional_heatmap
+from ..plots import conditional_heatmap, scatter_data
 from ..train import fit
 from .controls import TrainingWidget
 
@@ -22,6 +22,7 @@ class MDNTrainer(TrainingWidget):
     """
 
     title = "Train MDN"
+    colorbar = True
 
     def __init__(
         self,
@@ -78,7 +79,9 @@ class MDNTrainer(TrainingWidget):
 
     def draw(self, ax, model, caption: str) -> None:
         if model is None:
-            ax.scatter(self.x.numpy().ravel(), self.y.numpy().ravel(), s=3, alpha=0.3, color="tab:gray")
-            ax.set(title="Data: press Train to fit an MDN", xlabel="x", ylabel="y")
+            scatter_data(self.x, self.y, ax=ax, title="Data: press Train to fit an MDN")
             return
-        conditional_heatmap(model, self.x_grid, self.y_grid, ax=ax, title=f"p(y | x) {caption}")
+        self._colorbar_ax.set_visible(True)
+        conditional_heatmap(
+            model, self.x_grid, self.y_grid, ax=ax, title=f"p(y | x) {caption}", colorbar=self._colorbar_ax
+        )

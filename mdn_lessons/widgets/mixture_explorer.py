@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .. import _validate
+from .. import _validate, style
 from ..models import GaussianMixture
 from ..plots import mixture_density
 from ..train import fit
@@ -50,7 +50,7 @@ class MixtureExplorer(TrainingWidget):
 
     def draw(self, ax, model, caption: str) -> None:
         if model is None:
-            ax.hist(self.y.numpy().ravel(), bins=60, density=True, color="tab:gray", alpha=0.35)
+            ax.hist(self.y.numpy().ravel(), bins=60, density=True, color=style.DATA_COLOR, alpha=0.35)
             ax.set(title="Data: press Train to fit a mixture", xlabel="y", ylabel="density")
             return
         with torch.no_grad():

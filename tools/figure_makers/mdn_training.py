@@ -107,8 +107,8 @@ def make(out_dir: Path) -> list[Path]:
     frames = [*FRAME_STEPS] + [FRAME_STEPS[-1]] * HOLD_LAST
     branch_x, branch_y = inverted_sine_branches()
 
-    fig, ax = plt.subplots(figsize=(7.8, 4.4))
-    fig.subplots_adjust(left=0.08, right=0.77, bottom=0.12, top=0.92)  # room for the legend on the right
+    fig, ax = plt.subplots(figsize=(8.0, 4.2))
+    fig.subplots_adjust(left=0.08, right=0.75, bottom=0.12, top=0.92)  # room for the legend on the right
 
     def draw(i: int) -> None:
         step = frames[i]
@@ -118,7 +118,7 @@ def make(out_dir: Path) -> list[Path]:
         title = f"MDN started narrow, step {step:4d}: mean σ = {mean_scale(params):.2f}"
         ml.plots.component_bands(params, x_grid, ax=ax, data=(x, y), title=title)
         ax.set(xlim=(float(x_grid[0]), float(x_grid[-1])), ylim=(-12.5, 12.5))
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
     try:
         path = save_animation(fig, draw, len(frames), Path(out_dir) / "mdn_training.gif", fps=4)

@@ -1,7 +1,8 @@
 """figures/teaser.png: the course in one picture, the MSE net's line against the MDN's density on the inverted sine.
 
 Left: a regression net trained on mean squared error predicts one y per x, the conditional mean, which runs
-between the branches. Right: a Mixture Density Network's conditional density p(y | x) sits on every branch.
+between the branches. Drawn in the course's figure style (8 inches wide, two panels; :mod:`mdn_lessons.style`)
+and saved at twice its 100 dpi, so it stays sharp on a 2x screen. Right: a Mixture Density Network's conditional density p(y | x) sits on every branch.
 Both are trained with the course's recipe (``ml.fit`` defaults) on the data of lessons 03 and 04.
 """
 
@@ -33,16 +34,15 @@ def make(out_dir: Path) -> list[Path]:
         mse_line = mse_net(x_grid)
     branch_x, branch_y = inverted_sine_branches()
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), sharex=True, sharey=True)
-    ml.plots.scatter_data(x, y, ax=left, title="Mean squared error: one answer, between the branches")
+    mse_color = ml.plots.component_colors()[2]  # petroff10's red
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.6), sharex=True, sharey=True, layout="constrained")
+    ml.plots.scatter_data(x, y, ax=left, title="Mean squared error: one answer")
     left.plot(branch_x, branch_y, color="black", lw=0.8, ls="--", label="true branches")
-    left.plot(x_grid, mse_line, color="tab:red", lw=2.5, label="MSE net")
-    left.legend(loc="upper left", fontsize="small")
-    ml.plots.conditional_heatmap(mdn, x_grid, y_grid, ax=right, means=False, title="Mixture Density Network: p(y | x)")
-    right.plot(x_grid, mse_line, color="tab:red", lw=1.5, ls="--", label="MSE net, for comparison")
-    right.legend(loc="upper left", fontsize="small")
-    fig.suptitle("Predicting y from x on the inverted sine, x = 7 sin(0.75 y) + 0.5 y + noise")
-    fig.tight_layout()
+    left.plot(x_grid, mse_line, color=mse_color, lw=2.5, label="MSE net")
+    left.legend(loc="upper left")
+    ml.plots.conditional_heatmap(mdn, x_grid, y_grid, ax=right, means=False, title="MDN: p(y | x)")
+    right.plot(x_grid, mse_line, color=mse_color, lw=1.5, ls="--", label="MSE net")
+    right.legend(loc="upper left", facecolor="black", framealpha=0.6, edgecolor="none", labelcolor="white")
     try:
         path = save_figure(fig, "teaser", directory=out_dir)
     finally:
