@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-
 from matplotlib import patheffects
 
 from . import _validate, style
@@ -74,7 +73,9 @@ def mixture_density(
     """
     ax = _axes(ax)
     if data is not None:
-        ax.hist(_numpy(data).ravel(), bins=60, density=True, color=style.DATA_COLOR, alpha=0.35, label="data (histogram)")
+        ax.hist(
+            _numpy(data).ravel(), bins=60, density=True, color=style.DATA_COLOR, alpha=0.35, label="data (histogram)"
+        )
     grid, total, parts = mixture_density_curve(params, y_grid)
     if components and parts.shape[0] > 1:
         colors = component_colors()

@@ -394,8 +394,9 @@ class Widget:
         """Act as a student and return what changed on the page.
 
         Training widget: move "components" and "learning rate" one step each, double-click Train, wait for
-        the final "step S/S" status, and record what the page showed in between (``events``) and after. Other widgets (explorers): move each slider one step, then press each button,
-        and wait each time for the widget's values, picture or text to change.
+        the final "step S/S" status, and record what the page showed in between (``events``) and after.
+        Other widgets (explorers): move each slider one step, then press each button, and wait each time for
+        the widget's values, picture or text to change.
         """
         self.locator.scroll_into_view_if_needed()
         readouts, status, pictures = self.readouts(), self.status_texts(), self.image_digests()

@@ -3,7 +3,8 @@
 Each notebook that builds a widget is opened in headless Chromium, run with "Run All Cells", and then used:
 the components and learning-rate sliders are moved one step, Train is double-clicked, and the page is read
 back (rendered controls, a redrawn plot drawn at its shown size, its status line in step, one run only).
-Opened without running, the same notebooks show a picture of each widget. See tools/jupyterlab_driver.py for how, and DESIGN.md for why.
+Opened without running, the same notebooks show a picture of each widget. See tools/jupyterlab_driver.py
+for how, and DESIGN.md for why.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """figures/teaser.png: the course in one picture, the MSE net's line against the MDN's density on the inverted sine.
 
 Left: a regression net trained on mean squared error predicts one y per x, the conditional mean, which runs
-between the branches. Drawn in the course's figure style (8 inches wide, two panels; :mod:`mdn_lessons.style`)
-and saved at twice its 100 dpi, so it stays sharp on a 2x screen. Right: a Mixture Density Network's conditional density p(y | x) sits on every branch.
-Both are trained with the course's recipe (``ml.fit`` defaults) on the data of lessons 03 and 04.
+between the branches. Right: a Mixture Density Network's conditional density p(y | x) sits on every branch.
+Both are trained with the course's recipe (``ml.fit`` defaults) on the data of lessons 03 and 04. Drawn in the
+course's figure style (8 inches wide, two panels side by side; :mod:`mdn_lessons.style`) and saved at twice
+its 100 dpi, so it stays sharp on a 2x screen.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def make(out_dir: Path) -> list[Path]:
     ml.plots.conditional_heatmap(mdn, x_grid, y_grid, ax=right, means=False, title="MDN: p(y | x)")
     right.plot(x_grid, mse_line, color=mse_color, lw=1.5, ls="--", label="MSE net")
     right.legend(loc="upper left", facecolor="black", framealpha=0.6, edgecolor="none", labelcolor="white")
+    fig.suptitle("Predict y from x on the inverted sine, x = 7 sin(0.75 y) + 0.5 y + noise")
     try:
         path = save_figure(fig, "teaser", directory=out_dir)
     finally:
