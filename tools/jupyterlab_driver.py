@@ -316,6 +316,24 @@ class Widget:
                 merged.append((kind, text))
         return merged
 
+    def _wait_until_kernel_quiet(self) -> None:
+        """Wait until the notebook's kernel has been idle for QUIET_SECONDS (polled every 50 ms)."""
+        self.page.wait_for_function(
+            """quietMs => {
+                const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+                const now = performance.now();
+                if (kernel.status !== 'idle' || window.__busyAt === undefined) {
+                    window.__busyAt = now;
+                    return false;
+                }
+                return now - window.__busyAt > quietMs;
+            }""",
+            arg=QUIET_SECONDS * 1000,
+            polling=50,
+            timeout=TRAIN_MS,
+        )
+        self.page.evaluate("() => { delete window.__busyAt; }")
+
     def buttons(self):
         return self.locator.locator("button.widget-button")
 
@@ -423,8 +441,10 @@ class Widget:
                 arg=[self.locator.element_handle(), _FINAL_STATUS.pattern, _STATUS_TEXT],
                 timeout=TRAIN_MS,
             )
+            # A second run would start the moment the first ended (its click waited in the kernel's queue) and
+            # keep the kernel busy: wait until the kernel has been idle for a while, then read what was shown.
+            self._wait_until_kernel_quiet()
             events = self._events()
-            # A second run would start the moment the first ended (its click waited in the kernel's queue).
             time.sleep(QUIET_SECONDS)
             late_events = len(self._events()) - len(events)
         else:
