@@ -3,7 +3,9 @@
 Every notebook that builds a widget is opened in headless Chromium and run with "Run All Cells", in the same
 kind of session the browser tests use (:mod:`tools.jupyterlab_driver`); each displayed widget is then
 saved as ``widget_<notebook>.png`` (a notebook's second widget as ``widget_<notebook>_2.png``, and so on).
-It shows the state after the notebook has run: the widget trained once with its default settings.
+It shows the state after the notebook has run: the widget trained once with its default settings. The page
+is that of a 2x screen (device scale factor 2), so a screenshot has twice the pixels of the widget's size on
+the page and stays sharp where a page shows it at that size.
 Without Chromium this prints why and writes nothing; with REQUIRE_BROWSER=1 that is an error.
 """
 
@@ -31,7 +33,10 @@ def make(out_dir: Path) -> list[Path]:
         return []
     notebooks = jupyterlab_driver.widget_notebooks()
     written: list[Path] = []
-    with tempfile.TemporaryDirectory() as work_dir, jupyterlab_driver.lab_session(notebooks, Path(work_dir)) as session:
+    with (
+        tempfile.TemporaryDirectory() as work_dir,
+        jupyterlab_driver.lab_session(notebooks, Path(work_dir), device_scale_factor=2) as session,
+    ):
         for notebook in notebooks:
             page = session.open(notebook.name)
             try:

@@ -36,13 +36,13 @@ def make(out_dir: Path) -> list[Path]:
     branch_x, branch_y = inverted_sine_branches()
 
     mse_color = ml.plots.component_colors()[2]  # petroff10's red
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.6), sharex=True, sharey=True, layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.9), sharex=True, sharey=True, layout="constrained")
     ml.plots.scatter_data(x, y, ax=left, title="Mean squared error: one answer")
     left.plot(branch_x, branch_y, color="black", lw=0.8, ls="--", label="true branches")
     left.plot(x_grid, mse_line, color=mse_color, lw=2.5, label="MSE net")
-    left.legend(loc="upper left")
+    fig.legend(*left.get_legend_handles_labels(), loc="outside lower left", ncols=3)  # the data fill the panel
     ml.plots.conditional_heatmap(mdn, x_grid, y_grid, ax=right, means=False, title="MDN: p(y | x)")
-    right.plot(x_grid, mse_line, color=mse_color, lw=1.5, ls="--", label="MSE net")
+    right.plot(x_grid, mse_line, color="white", lw=1.5, ls="--", label="MSE net")
     right.legend(loc="upper left", facecolor="black", framealpha=0.6, edgecolor="none", labelcolor="white")
     fig.suptitle("Predict y from x on the inverted sine, x = 7 sin(0.75 y) + 0.5 y + noise")
     try:
