@@ -636,7 +636,9 @@ class LabSession:
             self.page.goto(f"{self.server.url}/lab/tree/notebooks/{name}?reset&token={self.server.token}")
         else:
             self.page.evaluate(
-                "path => window.jupyterapp.commands.execute('docmanager:open', {path})", f"notebooks/{name}"
+                # Returns nothing: the opened widget itself cannot be sent back to Python.
+                "async path => { await window.jupyterapp.commands.execute('docmanager:open', {path}); }",
+                f"notebooks/{name}",
             )
         # Open when JupyterLab's current widget is this notebook and its cells are in the page.
         self.page.wait_for_function(
