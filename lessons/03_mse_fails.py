@@ -106,12 +106,6 @@ plt.show()
 x, y = ml.data.inverted_sine(n=3000, noise=1.0, seed=0)
 x_test, y_test = ml.data.inverted_sine(n=5000, noise=1.0, seed=1)
 
-# %% [markdown] tags=["solution"]
-# ## Exercise 1: the conditional mean at one x, by hand
-#
-# A boolean mask picks the samples in the window. `x` has shape (N, 1), so the mask has too, and `y[mask]` is
-# the 1-D tensor of the chosen $y$ values.
-
 # %% [markdown]
 # Same net, same recipe, same training code:
 
@@ -214,7 +208,13 @@ gauss_history = ml.fit(gauss_net, x, y)
 print(f"final training NLL: {gauss_history.final_loss:.3f} nats")
 
 # %%
-ax = ml.plots.component_bands(gauss_net, x_grid, data=(x, y), title="One Gaussian with a learned σ: mean ± σ")
+with torch.no_grad():
+    single = gauss_net(x_grid)  # a mixture of one Gaussian per x: means and scales of shape (400, 1, 1)
+mu_line, sigma_line = single.means[:, 0, 0], single.scales[:, 0, 0]
+
+ax = ml.plots.scatter_data(x, y, title="One Gaussian with a learned σ: mean ± σ")
+ax.fill_between(x_grid[:, 0], mu_line - sigma_line, mu_line + sigma_line, color="C0", alpha=0.25, label="μ(x) ± σ(x)")
+ax.plot(x_grid[:, 0], mu_line, color="C0", lw=2, label="mean μ(x)")
 ax.plot(x_grid, mse_line, color="tab:red", lw=1.5, ls="--", label="MSE net")
 ax.legend(loc="upper left", fontsize="small")
 plt.show()
@@ -263,35 +263,39 @@ print(f"gap to close:                        {gauss_nll - bayes_nll:.3f} nats")
 # point $e^{1.57} \approx 4.8$ times as much density as the single Gaussian does. Exercise 2 shows that no single
 # Gaussian per $x$ can do much better: the limit is in the model, not in the training. Lesson 04's Mixture
 # Density Network closes nearly all of this gap.
-#
+
+# %% [markdown] tags=["exercise"]
 # ## Exercises
 #
 # ### Exercise 1: the conditional mean at one x, by hand
 #
-# Write `conditional_mean(x, y, x0, half_width)`: the mean of the $y$ values whose $x$ lies within
-# `half_width` of `x0`, that is $|x - x_0| <$ `half_width`, returned as a number. `x` and `y` have shape (N, 1).
-# Then compare `conditional_mean(x, y, 0.0, 0.25)` with the MSE net's prediction at $x = 0$,
-# `mse_net(torch.zeros(1, 1))`.
+# The binned means above estimate $\mathbb{E}[y \mid x]$ without any model. Write
+# `conditional_mean(x, y, x0, half_width)`, the same estimate at one point $x_0$ from the samples whose $x$ lies
+# within `half_width` of `x0` ($|x - x_0| <$ `half_width`). `x` and `y` have shape (N, 1); return a number. Then
+# compare `conditional_mean(x, y, 0.0, 0.25)` with the MSE net's prediction at $x = 0$,
+# `mse_net(torch.zeros(1, 1))`: which branch, if any, does either of them sit on?
 
 
 # %% tags=["stub"]
 def conditional_mean(x, y, x0, half_width):
-    # TODO: make a boolean mask of the samples with |x - x0| < half_width, and return the mean of y[mask]
-    # as a float.
+    """Estimate E[y | x = x0] from samples x, y of shape (N, 1); returns a float."""
+    # TODO: the estimate from the samples whose x lies within half_width of x0 (and from no others).
     ...
 
 
-result = ml.checks.lesson03.check_conditional_mean(conditional_mean)
-
+# %% [markdown] tags=["solution"]
+# A boolean mask picks the samples in the window. `x` has shape (N, 1), so the mask has too, and `y[mask]` is
+# the 1-D tensor of the chosen $y$ values.
 
 # %% tags=["solution"]
 def conditional_mean(x, y, x0, half_width):
+    """Estimate E[y | x = x0] from samples x, y of shape (N, 1); returns a float."""
     mask = (x - x0).abs() < half_width
     return float(y[mask].mean())
 
 
+# %% tags=["exercise"]
 result = ml.checks.lesson03.check_conditional_mean(conditional_mean)
-assert result.passed
 
 # %% [markdown] tags=["solution"]
 # At $x = 0$ the five branches sit symmetrically around $y = 0$ (the wave is an odd function), so the exact
@@ -305,33 +309,36 @@ estimate = conditional_mean(x, y, 0.0, 0.25)
 standard_error = float(y[window].std() / window.sum().sqrt())
 print(f"E[y | x ≈ 0] from {int(window.sum())} samples: {estimate:.2f} ± {standard_error:.2f}")
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"]
 # ### Exercise 2: the best a single Gaussian can do
 #
 # Section 4 said that at each $x$ the best single Gaussian has the conditional mean $m$ and variance $s^2$ of
-# the data there. Scored on that data, its expected NLL is
+# the data there. How low can the held-out NLL of such a model go?
 #
-# $$
-# \mathbb{E}\big[-\log \mathcal{N}(y; m, s^2)\big] = \tfrac{1}{2}\log(2\pi s^2) + \tfrac{1}{2} = \tfrac{1}{2}\log(2\pi e\, s^2),
-# $$
+# 1. On paper: the expected NLL of $\mathcal{N}(m, s^2)$ on data whose mean is $m$ and variance $s^2$. (It
+#    depends on $s$ alone.)
+# 2. Estimate $\operatorname{Var}[y \mid x]$ in 40 bins of $x$ on the **test** data with
+#    `conditional.binned_mean(x_test, y_test, bins=40)` (its `variances` and `counts` per bin; a bin with too few
+#    points has variance NaN), and turn your formula into one number: an average over the test points.
 #
-# because the squared term $\frac{(y - m)^2}{2 s^2}$ averages to $\frac{1}{2}$. Estimate the best held-out NLL
-# of any single-Gaussian-per-$x$ model: bin the **test** data with
-# `conditional.binned_mean(x_test, y_test, bins=40)`, compute $\frac{1}{2}\log(2\pi e\, s^2)$ for every bin
-# with an estimate (the others have `variances` NaN), and average over the bins weighted by `counts`. Compare
-# it with `gauss_nll` and with `bayes_nll`.
-
-# %% [markdown] tags=["solution"]
-# ## Exercise 2: the best a single Gaussian can do
-#
-# Leave out the bins without an estimate, then average $\frac{1}{2}\log(2\pi e\, s^2)$ with the counts as
-# weights, which is the same as averaging over the test points themselves.
+# Compare it with `gauss_nll` and with `bayes_nll`.
 
 # %% tags=["stub"]
-best_single_gaussian_nll = ...  # TODO: binned = conditional.binned_mean(x_test, y_test, bins=40); then the
-# count-weighted average of 0.5 * np.log(2 * np.pi * np.e * variance) over the bins whose variance is not NaN
+# TODO: the best held-out NLL (nats, a float) of a model with one Gaussian per x, from 40 bins of the test data:
+# your formula for each bin, averaged over the test points.
+best_single_gaussian_nll = ...
 
-result = ml.checks.lesson03.check_best_single_gaussian_nll(best_single_gaussian_nll, x_test, y_test)
+# %% [markdown] tags=["solution"]
+# The NLL of one sample is $\frac{1}{2}\log(2\pi s^2) + \frac{(y - m)^2}{2 s^2}$, and the squared term averages
+# to $\frac{s^2}{2 s^2} = \frac{1}{2}$, so
+#
+# $$
+# \mathbb{E}\big[-\log \mathcal{N}(y; m, s^2)\big] = \tfrac{1}{2}\log(2\pi s^2) + \tfrac{1}{2} = \tfrac{1}{2}\log(2\pi e\, s^2).
+# $$
+#
+# Every test point in a bin gets that bin's value, so the average over the test points is the average over the
+# bins **weighted by their counts** (a plain average over bins would give a sparse bin as much say as a full
+# one). Bins without an estimate are left out.
 
 # %% tags=["solution"]
 binned = conditional.binned_mean(x_test, y_test, bins=40)
@@ -343,8 +350,8 @@ bayes_nll = float(-ml.data.inverted_sine_log_prob(x_test, y_test, noise=1.0).mea
 print(f"best NLL of one Gaussian per x: {best_single_gaussian_nll:.3f} nats")
 print(f"Bayes limit:                    {bayes_nll:.3f} nats")
 
+# %% tags=["exercise"]
 result = ml.checks.lesson03.check_best_single_gaussian_nll(best_single_gaussian_nll, x_test, y_test)
-assert result.passed
 
 # %% [markdown] tags=["solution"]
 # The trained single Gaussian of the lesson is only a few hundredths of a nat above this bound, so training is
