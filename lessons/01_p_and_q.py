@@ -163,14 +163,15 @@ print(f"area under the whole curve:           {area:.3f}")
 print(f"the density exceeds 1 where |y| < {edge:.4f} km; the probability there: {area_above_one:.4f}")
 
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), sharex=True)
-for ax, scale in zip(axes, ("linear", "log")):
-    ax.fill_between(narrow_grid.numpy(), narrow.numpy(), where=above_one.numpy(), alpha=0.3, label="density above 1")
-    ax.plot(narrow_grid.numpy(), narrow.numpy(), label="N(0, 0.001²)")
+for ax, scale, bottom in zip(axes, ("linear", "log"), (0.0, 1.0)):
+    ax.fill_between(narrow_grid, bottom, narrow, where=above_one, alpha=0.3, label="where the density is above 1")
+    ax.plot(narrow_grid, narrow, label="N(0, 0.001²)")
     ax.axhline(1.0, color="black", ls=":", label="density 1")
-    ax.set(yscale=scale, title=f"{scale} density axis", xlabel="y (kilometres)")
-axes[0].set_ylabel("density")
-axes[1].set_ylim(1e-3, 1e3)
-axes[1].legend(loc="lower center")
+    ax.set(yscale=scale, xlabel="y (kilometres)")
+axes[0].set(title="Its area is 1", ylabel="density")
+axes[1].legend(loc="lower center", fontsize="small")
+axes[1].set(title="The same on a log axis", ylim=(1e-3, 1e3))
+plt.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -369,6 +370,7 @@ explorer
 # The next cell moves the sliders from code (what you would do by hand) and prints the line under the plot, so
 # the lesson shows the numbers even when it runs without a browser.
 
+
 # %%
 def show_status():
     print(explorer.status.value.replace(" · expected", "\n    expected"))  # two lines, each under 90 characters
@@ -487,8 +489,9 @@ result = ml.checks.lesson01.check_unit_change(nll_change)
 #   histogram (scaled to area 1) approaches the density as the samples grow.
 # - The likelihood of the data is a product of densities, which underflows to 0 (from the 79th sample on, in
 #   float32); the sum of logs does not. We minimise the **average NLL**, $-\frac{1}{N}\sum_n \log q(y_n)$, in nats.
-# - A density can exceed 1, so an NLL can be negative; its value depends on the units of $y$, and only NLLs on
-#   the same data can be compared.
+# - A density can exceed 1, so an NLL can be negative; its value depends on the units of $y$ (a factor $c$
+#   shifts it by $\log c$), and only NLLs on the same data can be compared. Negative means trouble only when the
+#   training NLL is far below the held-out one, or keeps falling while a $\sigma$ shrinks.
 # - For one Gaussian the best fit is the sample mean and standard deviation; gradient descent on
 #   $(\mu, \log\sigma)$ finds the same numbers, and it also works where no closed form exists.
 # - Expected NLL $= H(P) + \mathrm{KL}(P\|Q)$: the entropy of $P$ is a floor no model beats, and the gap above it

@@ -227,7 +227,8 @@ for name, to_log_weights in (
 # %%
 with torch.no_grad():
     pi = torch.softmax(logits, dim=0)  # the weights, shape (K,)
-    gamma = torch.softmax(torch.log_softmax(logits, dim=0) + ml.losses.gaussian_log_prob(means, scales, target), dim=1)[0]
+    log_terms = torch.log_softmax(logits, dim=0) + ml.losses.gaussian_log_prob(means, scales, target)  # (1, K)
+    gamma = torch.softmax(log_terms, dim=1)[0]  # the responsibilities: each term's share of the sum
 print("weights π:            ", [round(v, 3) + 0.0 for v in pi.tolist()])
 print("responsibilities γ:   ", [round(v, 3) + 0.0 for v in gamma.tolist()])
 print("π − γ:                ", [round(v, 3) + 0.0 for v in (pi - gamma).tolist()])
@@ -318,6 +319,7 @@ ml.plots.training_curves(
     ylabel="NLL (nats)",
     smooth=1,
 )
+plt.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -461,7 +463,8 @@ for name, sigma in (("first", first_sigma), ("last finite", last_sigma)):
     fresh = nll_per_sample(y_test, torch.tensor(np.log(sigma), dtype=torch.float32)).mean()
     print(f"NLL on fresh data at the {name} σ ({sigma:.3g}): {fresh:.4f} nats")
 farthest = (y[:, 0] - lone).abs().max()  # float32, like everything the model computes
-print(f"at σ = {last_sigma:.3g} the farthest sample is {farthest / last_sigma:.2g} σ away; squared: {(farthest / last_sigma) ** 2}")
+distance = farthest / last_sigma  # in units of the spike's σ
+print(f"at σ = {last_sigma:.3g} the farthest sample is {distance:.2g} σ away; squared: {distance**2}")
 
 # %%
 sigmas, lone_terms, other_terms, _ = (np.array(column) for column in zip(*steps[:-1]))
@@ -694,11 +697,13 @@ assert nll_after < nll_before
 # - Compute the mixture NLL in log space with **logsumexp**; exp-then-log underflows to $\log 0 = -\infty$ and
 #   gives NaN gradients.
 # - Weights come from logits through **log_softmax** (not `log(softmax)`); scales from **softplus (or exp) plus a
-#   floor** $\sigma_{\min}$.
+#   floor** $\sigma_{\min}$. The gradient of a sample's NLL with respect to the logits is $\pi - \gamma$, the
+#   weights minus the responsibilities.
 # - Gradient descent (`ml.fit` on `ml.GaussianMixture`) and **EM** (E-step: responsibilities; M-step: weighted
 #   refits) find the same mixture; MDNs need gradient descent because their parameters come from a network.
-# - Failure modes: a component **collapsing** onto one sample drives the training NLL to $-\infty$ and then NaN
-#   (remedy: σ floor, wide spread-out start, judge on fresh data); a **dead component** far from the data loses
+# - Failure modes: a component **collapsing** onto one sample drives that sample's NLL term to $-\infty$ (one nat
+#   per gradient step here) and then NaN, while the training NLL moves by only $1/N$ of that (remedy: σ floor,
+#   wide spread-out start, judge on fresh data, watch the smallest σ); a **dead component** far from the data loses
 #   its weight and never recovers (remedy: start the means spread over the data).
 #
 # **Next:** [03 · When MSE fails](03_mse_fails.ipynb) — regression where one input has several right answers,

@@ -181,6 +181,30 @@ print(f"MSE of predicting each y by its bin's mean:            {binned.pooled_va
 # is well. When it has several branches, $\mathbb{E}[y \mid x]$ is an average of the branches weighted by how
 # much data each holds, and an average of separate branches usually lies on none of them.
 #
+# **The absolute error is no cure.** A net trained on $|y - \hat y(x)|$ instead learns the conditional
+# **median**: the derivative of $\mathbb{E}\big[|y - c| \,\big|\, x\big]$ with respect to $c$ is
+# $P(y < c \mid x) - P(y > c \mid x)$, zero where half of the probability lies on each side. With several
+# branches that point can fall in a gap too. At $x = 5$ three branches cross; here are the median and the mean of
+# the training $y$ whose $x$ lies within 0.5 of 5, and the exact density $p(y \mid x = 5)$ at each:
+
+# %%
+x0 = 5.0
+t = np.linspace(-10, 10, 200_001)
+above = ml.data.wave(t) >= x0
+print("noise-free branches at y =", t[1:][above[1:] != above[:-1]].round(2).tolist())
+near = y[(x - x0).abs() < 0.5]  # 1-D: the y of the training points near x0
+y_fine = torch.linspace(-10, 10, 2001).unsqueeze(1)
+exact = ml.data.inverted_sine_log_prob(torch.full_like(y_fine, x0), y_fine, noise=1.0).exp()  # p(y | x0), (2001,)
+for name, value in (("median", near.median()), ("mean", near.mean())):
+    height = exact[torch.argmin((y_fine[:, 0] - value).abs())] / exact.max()
+    print(f"{name:>6} of {len(near)} points: {value:5.2f}, where p(y | x = 5) is {height:.2f} of its peak")
+
+# %% [markdown]
+# The median, 2.98, lies between the lowest branch and the middle one, where the exact density is an eighth of
+# its peak: a value that hardly ever occurs, like the conditional mean in the figure above. (Here the mean,
+# 1.22, happens to lie on the flank of the lowest branch.) No single number per $x$ can stand for several
+# branches; the rest of the course models the whole distribution instead.
+#
 # ## 4. A learned σ does not help
 #
 # Could a probabilistic model do better? Give the net two outputs for each $x$, a mean $\mu(x)$ and a standard
@@ -287,6 +311,7 @@ def conditional_mean(x, y, x0, half_width):
 # A boolean mask picks the samples in the window. `x` has shape (N, 1), so the mask has too, and `y[mask]` is
 # the 1-D tensor of the chosen $y$ values.
 
+
 # %% tags=["solution"]
 def conditional_mean(x, y, x0, half_width):
     """Estimate E[y | x = x0] from samples x, y of shape (N, 1); returns a float."""
@@ -367,7 +392,8 @@ result = ml.checks.lesson03.check_best_single_gaussian_nll(best_single_gaussian_
 # - The function that minimises the expected squared error is the conditional mean $\mathbb{E}[y \mid x]$,
 #   and its error is the average conditional variance $\mathbb{E}_x[\operatorname{Var}[y \mid x]]$.
 # - On the inverted sine, where one $x$ has up to five answers, the MSE net follows the binned conditional
-#   mean, between the branches and often where there is no data.
+#   mean, between the branches and often where there is no data. The absolute error's minimiser, the
+#   conditional median, can fall into a gap too (at $x = 5$ it lies between two branches).
 # - A net with a learned mean and $\sigma$ (one Gaussian, trained on the NLL) learns the same mean and a band
 #   wide enough to cover every branch. Its held-out NLL is about 1.5 nats above the Bayes limit, and no single
 #   Gaussian per $x$ can do much better.
