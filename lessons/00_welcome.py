@@ -58,6 +58,8 @@ import mdn_lessons as ml
 rng = ml.start_lesson(seed=0)
 
 # %% tags=["solution"]
+import math
+
 import matplotlib.pyplot as plt
 import torch
 
@@ -113,7 +115,7 @@ history = ml.fit(mdn, x, y, seed=0)
 # %%
 x_grid = torch.linspace(-13, 13, 300).unsqueeze(1)
 y_grid = torch.linspace(-10, 10, 200)
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.4))
 ml.plots.scatter_data(x, y, ax=left, title="MSE net: one answer per x")
 with torch.no_grad():
     left.plot(x_grid[:, 0], mse_net(x_grid)[:, 0], color="tab:red", lw=2, label="MSE net")
@@ -191,24 +193,38 @@ result = ml.checks.lesson00.check_branch_count(3.0, n_branches)
 assert result.passed
 
 # %% [markdown]
-# **Exercise 2.** Compute the Bayes limit yourself: the mean of $-\log p(y \mid x)$ over the held-out data
-# `x_test, y_test`, with `ml.data.inverted_sine_log_prob(x, y, noise=1.0)`.
+# **Exercise 2. What is x worth?** A model could ignore $x$ and give the same distribution of $y$ for every
+# input. The best such model is the distribution of $y$ alone, and here we know it: $y$ was drawn uniformly
+# on $[-10, 10]$. First on paper: what NLL does that model get on the held-out data? Then: the Bayes limit above
+# is the best NLL of a model that does look at $x$. At most how many nats per sample can a model save by
+# looking at $x$? Check your paper answer by computing.
 
 # %% [markdown] tags=["solution"]
-# **Exercise 2.** The Bayes limit is the mean of minus the exact log-density.
+# **Exercise 2.** The uniform density on $[-10, 10]$ is $1/20$ everywhere on it, and every held-out $y$ lies
+# there, so each one costs $-\log(1/20) = \log 20 \approx 3.00$ nats, whatever its $x$. The best model that
+# uses $x$ reaches the Bayes limit, 1.33 nats. Looking at $x$ saves at most $3.00 - 1.33 \approx 1.67$ nats per
+# sample: on a geometric average the exact $p(y \mid x)$ gives each test point $e^{1.67} \approx 5.3$ times the
+# density the uniform gives. The MDN of this page, 0.05 nats above the limit, has won about 1.62 of those 1.67
+# nats. (This difference, the entropy of $y$ minus the Bayes limit, is the *mutual information* between $x$
+# and $y$.)
 
 # %% tags=["stub"]
-# TODO: the mean negative log-likelihood of the exact density on (x_test, y_test), a float
-bayes_nll_yours = ...
+# TODO: the largest saving in NLL (nats per sample, a float) that looking at x can bring on (x_test, y_test):
+# the NLL of the best model that ignores x, worked out on paper, compared with the Bayes limit.
+nats_saved_by_x = ...
 
 # %%
-result = ml.checks.lesson00.check_bayes_limit(x_test, y_test, bayes_nll_yours)
+result = ml.checks.lesson00.check_nats_saved_by_x(x_test, y_test, nats_saved_by_x)
 
 # %% tags=["solution"]
 x_test, y_test = ml.data.inverted_sine(n=5000, noise=1.0, seed=1)
-bayes_nll_yours = -ml.data.inverted_sine_log_prob(x_test, y_test, noise=1.0).mean().item()
-print(f"{bayes_nll_yours:.3f}")
-result = ml.checks.lesson00.check_bayes_limit(x_test, y_test, bayes_nll_yours)
+ignoring_x = -torch.distributions.Uniform(-10.0, 10.0).log_prob(y_test).mean().item()  # the paper answer: log 20
+bayes_nll = -ml.data.inverted_sine_log_prob(x_test, y_test, noise=1.0).mean().item()
+nats_saved_by_x = ignoring_x - bayes_nll
+print(f"NLL of the best model that ignores x: {ignoring_x:.3f} nats (log 20 = {math.log(20):.3f})")
+print(f"Bayes limit:                          {bayes_nll:.3f} nats")
+print(f"saved by looking at x:                {nats_saved_by_x:.3f} nats, a factor {math.exp(nats_saved_by_x):.1f}")
+result = ml.checks.lesson00.check_nats_saved_by_x(x_test, y_test, nats_saved_by_x)
 assert result.passed
 
 # %% [markdown]

@@ -70,12 +70,10 @@ print("first 8 samples:", [round(v, 2) for v in y[:8, 0].tolist()])
 
 # %%
 y_grid = torch.linspace(-2.0, 7.0, 400)
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), sharey=True)
 for ax, n, bins in zip(axes, (50, 1000), (12, 50)):
-    ax.hist(y[:n, 0].numpy(), bins=bins, density=True, color="tab:gray", alpha=0.4, label="histogram of the samples")
-    ml.plots.mixture_density(
-        P, y_grid, ax=ax, components=False, label="true density p(y)", title=f"{n} samples of P, and the secret density"
-    )
+    ax.hist(y[:n, 0].numpy(), bins=bins, density=True, color="0.6", alpha=0.5, label="histogram")
+    ml.plots.mixture_density(P, y_grid, ax=ax, components=False, label="true density p(y)", title=f"{n} samples of P")
 plt.show()
 
 # %% [markdown]
@@ -127,10 +125,10 @@ nll_guess = ml.gaussian_nll(guess_mean, guess_std, y)
 print(f"average NLL of Q = N(1.0, 1.0²) on the data: {nll_guess:.3f} nats")
 
 # %% [markdown]
-# ## 3. Why is my loss negative?
+# ## 3. Why can an NLL be negative?
 #
-# A question asked again and again in the issue trackers of MDN libraries. The answer: **a density is not a
-# probability**. It is probability *per unit of y*, so a narrow distribution has densities far above 1, the
+# "Why is my loss negative?" is asked again and again in the issue trackers of MDN libraries. The answer: **a
+# density is not a probability**. It is probability *per unit of y*, so a narrow distribution has densities far above 1, the
 # log of a density above 1 is positive, and the NLL goes below zero. Nothing is broken.
 #
 # To see it, take the same data in other units. Say $y$ was measured in metres and we switch to kilometres:
@@ -147,22 +145,44 @@ for unit, data in (("metres", y), ("kilometres", y_km)):
 difference = nll_by_unit["metres"] - nll_by_unit["kilometres"]
 print(f"difference of the NLLs: {difference:.3f} nats;  log(1000) = {math.log(1000):.3f}")
 
+# %% [markdown]
+# The best Gaussian in kilometres has σ ≈ 0.001, so its peak density is about 400. Below, one such density
+# twice: on an ordinary axis, where its area of 1 is easy to see, and on a logarithmic axis (fine for a
+# density, which is always positive), where the line at density 1 is visible too. Almost all of its
+# probability sits where the density is above 1, so almost every sample gets a positive log-density, and the
+# average NLL is negative.
+
 # %%
 narrow_grid = torch.linspace(-0.005, 0.005, 401)
 narrow = torch.exp(ml.losses.gaussian_log_prob(torch.tensor(0.0), torch.tensor(0.001), narrow_grid))
+above_one = narrow > 1
 area = torch.trapezoid(narrow, narrow_grid)
-fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.fill_between(narrow_grid.numpy(), narrow.numpy(), alpha=0.3, label=f"area under the curve = {area:.3f}")
-ax.plot(narrow_grid.numpy(), narrow.numpy(), label="N(0, 0.001²)")
-ax.axhline(1.0, color="black", ls=":", label="density 1")
-ax.set(title="A density can exceed 1; its area is still 1", xlabel="y (kilometres)", ylabel="density")
-ax.legend(loc="upper left", fontsize="small")
+area_above_one = torch.trapezoid(narrow * above_one, narrow_grid)  # the probability where the density exceeds 1
+edge = float(narrow_grid[above_one].abs().max())
+print(f"area under the whole curve:           {area:.3f}")
+print(f"the density exceeds 1 where |y| < {edge:.4f} km; the probability there: {area_above_one:.4f}")
+
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), sharex=True)
+for ax, scale, bottom in zip(axes, ("linear", "log"), (0.0, 1.0)):
+    ax.fill_between(narrow_grid, bottom, narrow, where=above_one, alpha=0.3, label="where the density is above 1")
+    ax.plot(narrow_grid, narrow, label="N(0, 0.001²)")
+    ax.axhline(1.0, color="black", ls=":", label="density 1")
+    ax.set(yscale=scale, xlabel="y (kilometres)")
+axes[0].set(title="Its area is 1", ylabel="density")
+axes[1].legend(loc="lower center", fontsize="small")
+axes[1].set(title="The same on a log axis", ylim=(1e-3, 1e3))
+plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The NLL of continuous data depends on the units, so its *value* on its own means little: only NLLs of
-# different models **on the same data** can be compared. A negative NLL is fine. An NLL that keeps falling
-# towards $-\infty$ during training is a different matter (a collapsing component, in lesson 02).
+# The NLL of continuous data depends on the units (rescale $y$ by a factor $c$ and every NLL shifts by
+# $\log c$), so its *value* on its own means little: only NLLs of different models **on the same data** can be
+# compared. A negative NLL is fine. It does mean trouble in two cases, and neither is about the sign:
+#
+# - the **training** NLL is far below the NLL on held-out data: the model has learned its training points rather
+#   than $P$;
+# - the NLL is **still falling towards $-\infty$** while some $\sigma$ shrinks: a component is collapsing onto a
+#   single point (lesson 02, section 7).
 #
 # ## 4. Fitting Q in closed form
 #
@@ -170,8 +190,9 @@ plt.show()
 # to zero.
 #
 # $$\frac{\partial\,\text{NLL}}{\partial \mu} = -\frac{1}{N\sigma^2}\sum_n (y_n - \mu) = 0
-# \;\Rightarrow\; \hat\mu = \frac{1}{N}\sum_n y_n, \qquad
-# \frac{\partial\,\text{NLL}}{\partial \sigma} = \frac{1}{\sigma} - \frac{1}{N\sigma^3}\sum_n (y_n-\mu)^2 = 0
+# \;\Rightarrow\; \hat\mu = \frac{1}{N}\sum_n y_n,$$
+#
+# $$\frac{\partial\,\text{NLL}}{\partial \sigma} = \frac{1}{\sigma} - \frac{1}{N\sigma^3}\sum_n (y_n-\mu)^2 = 0
 # \;\Rightarrow\; \hat\sigma^2 = \frac{1}{N}\sum_n (y_n - \hat\mu)^2.$$
 #
 # The maximum-likelihood fit is the sample mean and the sample standard deviation (dividing by $N$, not $N-1$).
@@ -304,25 +325,25 @@ by_mean = [
 by_std = [true_distributions.cross_entropy(P, true_distributions.gaussian_mixture([1.0], [mu_hat], [s])) for s in stds]
 best = true_distributions.cross_entropy(P, Q_hat)
 entropy_floor = true_distributions.entropy(P)
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.4), sharey=True)
 panels = (
-    (axes[0], means, by_mean, float(mu_hat), "mean μ", "σ fixed at σ̂"),
-    (axes[1], stds, by_std, float(sigma_hat), "std σ", "μ fixed at μ̂"),
+    (axes[0], means, by_mean, float(mu_hat), "mean μ", "σ = σ̂"),
+    (axes[1], stds, by_std, float(sigma_hat), "std σ", "μ = μ̂"),
 )
 for ax, x, values, at, name, note in panels:
     ax.plot(x, values, label="expected NLL of Q")
     ax.axhline(entropy_floor, color="black", ls=":", label="H(P): the floor")
-    ax.annotate("", xy=(at, entropy_floor), xytext=(at, best), arrowprops={"arrowstyle": "<->", "color": "tab:red"})
+    ax.annotate("", xy=(at, entropy_floor), xytext=(at, best), arrowprops={"arrowstyle": "<->", "color": "C3"})
     ax.text(
         at + 0.03 * (x[-1] - x[0]),
         (best + entropy_floor) / 2,
-        f"KL(P‖Q_hat) = {best - entropy_floor:.3f}",
-        color="tab:red",
+        f"KL = {best - entropy_floor:.3f}",
+        color="C3",
         va="center",
         fontsize="small",
     )
-    ax.set(title=f"Expected NLL against the {name} ({note})", xlabel=name, ylim=(1.3, 2.3))
-    ax.legend(loc="upper right", fontsize="small")
+    ax.set(title=f"Moving the {name} ({note})", xlabel=name, ylim=(1.3, 2.3))
+axes[0].legend(loc="upper left")
 axes[0].set_ylabel("nats per sample")
 plt.show()
 
@@ -349,12 +370,17 @@ explorer
 # The next cell moves the sliders from code (what you would do by hand) and prints the line under the plot, so
 # the lesson shows the numbers even when it runs without a browser.
 
+
 # %%
+def show_status():
+    print(explorer.status.value.replace(" · expected", "\n    expected"))  # two lines, each under 90 characters
+
+
 for mean, std in ((0.0, 0.5), (1.0, 1.0)):
     explorer.set(mean, std)
-    print(explorer.status.value)
+    show_status()
 explorer.show_best()
-print(explorer.status.value)
+show_status()
 
 
 # %% [markdown]
@@ -377,8 +403,9 @@ print(explorer.status.value)
 # %% tags=["stub"]
 def average_nll(y, mean, std):
     """Average negative log-likelihood of the samples y (a 1-D tensor) under N(mean, std²)."""
-    # TODO: return the mean over the samples of (y - mean)² / (2 std²) + log(std) + ½ log(2π),
-    # using torch and math only (not ml.gaussian_nll or torch.distributions).
+    # TODO: y has shape (N,), mean and std are numbers. Return the average over the N samples of -log q(y_n),
+    # q the Gaussian density of section 2, as a number (or a 0-d tensor). Take the log of the density
+    # yourself, with torch and math only (not ml.gaussian_nll or torch.distributions).
     ...
 
 
@@ -395,20 +422,31 @@ result = ml.checks.lesson01.check_average_nll(average_nll)
 # %% [markdown]
 # ### Exercise 2: estimate a KL divergence by Monte Carlo
 #
-# $\mathrm{KL}(P\|Q) = \mathbb{E}_P[\log p(Y) - \log q(Y)]$ is an average over samples of $P$, so a large sample estimates it without any integral. Estimate it for the poor Gaussian $Q = \mathcal{N}(0, 1.5^2)$.
+# Section 6 computed $\mathrm{KL}(P\|Q)$ as an integral over a fine grid, which works in one dimension; in ten
+# dimensions such a grid would need $20001^{10}$ points. Samples work in any dimension. Estimate $\mathrm{KL}(P\|Q)$ for the poor Gaussian
+# $Q = \mathcal{N}(0, 1.5^2)$ without any integral, from `y_big`, 100 000 fresh samples of $P$: write the integral
+# as an average of something over samples of one of the two distributions, and decide which.
 
 # %% [markdown] tags=["solution"]
 # ## Exercise 2: estimate a KL divergence by Monte Carlo
 #
-# $\mathrm{KL}(P\|Q) = \mathbb{E}_P[\log p(Y) - \log q(Y)]$ is an average over samples of $P$, so a large sample estimates it without any integral. Estimate it for the poor Gaussian $Q = \mathcal{N}(0, 1.5^2)$.
+# Section 6 computed $\mathrm{KL}(P\|Q)$ as an integral over a fine grid, which works in one dimension; in ten
+# dimensions such a grid would need $20001^{10}$ points. Samples work in any dimension. Estimate $\mathrm{KL}(P\|Q)$ for the poor Gaussian
+# $Q = \mathcal{N}(0, 1.5^2)$ without any integral, from `y_big`, 100 000 fresh samples of $P$: write the integral
+# as an average of something over samples of one of the two distributions, and decide which.
+#
+# **Solution.** The integral is an expectation under $P$:
+# $\int p(y)\log\frac{p(y)}{q(y)}\,dy = \mathbb{E}_P[\log p(Y) - \log q(Y)]$, so the average of
+# $\log p(y) - \log q(y)$ over samples of $P$ estimates it. The same average over samples of $Q$ would estimate
+# $-\mathrm{KL}(Q\|P)$, a different number.
 
 # %% tags=["exercise"]
 y_big = true_distributions.sample(P, n=100_000, seed=1)[:, 0]  # fresh samples of P, shape (100000,)
 Q_poor = true_distributions.gaussian_mixture([1.0], [0.0], [1.5])  # Q = N(0, 1.5²)
 
 # %% tags=["stub"]
-# TODO: estimate KL(P‖Q_poor) as the average over y_big of log p(y) − log q(y)
-# (true_distributions.log_density(P, y_big) gives log p(y) for every sample).
+# TODO: a Monte-Carlo estimate of KL(P‖Q_poor) in nats (a number) from the samples y_big, shape (100000,).
+# true_distributions.log_density(D, y) gives log d(y) for a distribution D at every y.
 kl_estimate = ...
 
 # %% tags=["solution"]
@@ -451,8 +489,9 @@ result = ml.checks.lesson01.check_unit_change(nll_change)
 #   histogram (scaled to area 1) approaches the density as the samples grow.
 # - The likelihood of the data is a product of densities, which underflows to 0 (from the 79th sample on, in
 #   float32); the sum of logs does not. We minimise the **average NLL**, $-\frac{1}{N}\sum_n \log q(y_n)$, in nats.
-# - A density can exceed 1, so an NLL can be negative; its value depends on the units of $y$, and only NLLs on
-#   the same data can be compared.
+# - A density can exceed 1, so an NLL can be negative; its value depends on the units of $y$ (a factor $c$
+#   shifts it by $\log c$), and only NLLs on the same data can be compared. Negative means trouble only when the
+#   training NLL is far below the held-out one, or keeps falling while a $\sigma$ shrinks.
 # - For one Gaussian the best fit is the sample mean and standard deviation; gradient descent on
 #   $(\mu, \log\sigma)$ finds the same numbers, and it also works where no closed form exists.
 # - Expected NLL $= H(P) + \mathrm{KL}(P\|Q)$: the entropy of $P$ is a floor no model beats, and the gap above it

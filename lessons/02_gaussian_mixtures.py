@@ -183,25 +183,31 @@ print(f"ml.mixture_nll:        {ml.mixture_nll(*P_per_sample, y):.4f} nats")
 print(f"torch.distributions:   {-P.distribution().log_prob(y).mean():.4f} nats")
 
 # %% [markdown]
-# ## 4. Parameterising weights and scales
+# ## 4. Weights and scales without NaN
+#
+# This section and the one before it are the course's one place for the question *"why does my loss become
+# NaN?"*: each cause is reproduced in a cell, and the checklist at the end sums them up.
 #
 # An optimiser moves numbers freely over the real line, but weights must be positive and sum to 1, and scales
 # must be positive. So the model learns unconstrained raw numbers and maps them to valid parameters.
 #
-# **Weights: softmax.** From $K$ raw *logits* $z_k$, $\pi_k = e^{z_k} / \sum_j e^{z_j}$ is positive and sums to 1
-# for any logits. The NLL needs $\log \pi_k$, and here lies a trap: computing `torch.log(torch.softmax(z))`
-# first makes tiny weights underflow to 0 and then takes $\log 0$. `torch.log_softmax(z)` computes
+# ### The log of a softmax
+#
+# From $K$ raw *logits* $z_k$, the softmax $\pi_k = e^{z_k} / \sum_j e^{z_j}$ is positive and sums to 1 for any
+# logits. The NLL needs $\log \pi_k$, and here lies a trap: computing `torch.log(torch.softmax(z))` first makes
+# tiny weights underflow to 0 and then takes $\log 0$. `torch.log_softmax(z)` computes
 # $z_k - \operatorname{logsumexp}_j z_j$ directly and never underflows. Logits spread by 120 (large, but a
 # learning rate that is too high gets there) show the difference, for one target at $y = -4$:
 
 # %%
+target = torch.tensor([[-4.0]])  # one sample, shape (1, 1)
 for name, to_log_weights in (
     ("log(softmax(z))", lambda z: torch.log(torch.softmax(z, dim=0))),
     ("log_softmax(z)", lambda z: torch.log_softmax(z, dim=0)),
 ):
     logits = torch.tensor([0.0, 60.0, 120.0], requires_grad=True)
     log_w = to_log_weights(logits)
-    nll = -torch.logsumexp(log_w + ml.losses.gaussian_log_prob(means, scales, torch.tensor([[-4.0]])), dim=1).mean()
+    nll = -torch.logsumexp(log_w + ml.losses.gaussian_log_prob(means, scales, target), dim=1).mean()
     nll.backward()
     print(
         f"{name:>16}: log π = {[round(v, 1) for v in log_w.tolist()]}, NLL = {nll.item():.2f}, "
@@ -210,12 +216,35 @@ for name, to_log_weights in (
 
 # %% [markdown]
 # Same NLL, but the first version's gradient is NaN: the derivative of $\log$ at 0 is infinite, times the
-# softmax's derivative of 0. Always use `log_softmax` (as `ml.GaussianMixture` and `ml.MDN` do).
+# softmax's derivative of 0. The loss itself looks fine, so nothing warns you until the next step puts NaN into
+# every parameter. Always use `log_softmax` (as `ml.GaussianMixture` and `ml.MDN` do).
 #
-# **Scales: exp or softplus.** $\sigma = e^{s}$ (lesson 01) is positive for any $s$ and moves $\sigma$ by the same
-# factor for the same step in $s$. But it overflows for $s > 88$ (float32), and its gradient grows with
-# $\sigma$. $\operatorname{softplus}(s) = \log(1 + e^{s})$ is also positive, and it grows only linearly. Both
-# underflow to exactly 0 for very negative $s$, and a zero $\sigma$ gives $0/0$ = NaN in the Gaussian:
+# The clean gradient, $[0, -1, 1]$, is worth a second look: it is $\pi - \gamma$, the weights minus the
+# **responsibilities** $\gamma_k$, the probability that the sample came from component $k$ (section 6 meets them
+# again in EM). The weights are almost $(0, 0, 1)$, but the sample at $y = -4$ is explained by the middle
+# component alone:
+
+# %%
+with torch.no_grad():
+    pi = torch.softmax(logits, dim=0)  # the weights, shape (K,)
+    log_terms = torch.log_softmax(logits, dim=0) + ml.losses.gaussian_log_prob(means, scales, target)  # (1, K)
+    gamma = torch.softmax(log_terms, dim=1)[0]  # the responsibilities: each term's share of the sum
+print("weights π:            ", [round(v, 3) + 0.0 for v in pi.tolist()])
+print("responsibilities γ:   ", [round(v, 3) + 0.0 for v in gamma.tolist()])
+print("π − γ:                ", [round(v, 3) + 0.0 for v in (pi - gamma).tolist()])
+print("gradient of the NLL:  ", [round(v, 3) + 0.0 for v in logits.grad.tolist()])
+
+# %% [markdown]
+# A step against this gradient raises the logit of the component that explains the sample and lowers the logit
+# of the one that holds the weight without explaining it. This $\pi_k - \gamma_k$ is the key gradient of every
+# MDN; lesson 04 derives it.
+#
+# ### Scales: exp or softplus, and a floor
+#
+# $\sigma = e^{s}$ (lesson 01) is positive for any $s$ and moves $\sigma$ by the same factor for the same step in
+# $s$. But it overflows for $s > 88$ (float32), and its gradient grows with $\sigma$.
+# $\operatorname{softplus}(s) = \log(1 + e^{s})$ is also positive, and it grows only linearly. Both underflow to
+# exactly 0 for very negative $s$, and a zero $\sigma$ gives $0/0$ = NaN in the Gaussian:
 
 # %%
 raw = torch.tensor([-120.0, -20.0, 0.0, 20.0, 100.0])
@@ -231,14 +260,18 @@ print(f"log N(y = 1; μ = 1, σ = 0) = {zero_scale.item()}")
 # \sigma_{\min}$, a **σ floor** ($\sigma_{\min}$ = `min_scale`, $10^{-3}$ of the data's standard deviation). Section
 # 7 shows that the floor also stops a second, subtler failure.
 #
-# **Why does my loss become NaN?** The causes reproduced above, and their fixes:
+# ### Why does my loss become NaN?
+#
+# The causes reproduced in sections 3, 4 and 7, two more (the learning rate and the data), and their fixes:
 #
 # | cause | what you see | fix |
 # |---|---|---|
 # | exp, then sum, then log | `-inf` log-likelihood, NaN gradients for far samples | `torch.logsumexp` |
-# | `log(softmax(logits))` | a `-inf` log weight, NaN gradients | `torch.log_softmax` |
+# | `log(softmax(logits))` | a `-inf` log weight; a finite loss but NaN gradients | `torch.log_softmax` |
 # | $\sigma = e^{s}$ or $\operatorname{softplus}(s)$ reaching 0 | `nan` from $0/0$ | a floor: $\sigma = \operatorname{softplus}(s) + \sigma_{\min}$ |
+# | a component collapsing onto one sample (section 7) | the training NLL falls without end, then NaN | the same floor; judge on fresh data |
 # | a learning rate that is too high | the loss jumps, then NaN | lesson 05 (warm-up, clipping, schedule) |
+# | NaN or inf in the data | NaN from the first step | check `torch.isfinite(y).all()` before training |
 #
 # ## 5. Fitting a mixture by gradient descent
 #
@@ -271,9 +304,9 @@ print(
     f"  = H(P) {entropy_P:.3f} + KL {true_distributions.kl_divergence(P, fitted):.3f}"
 )
 
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
 ml.plots.mixture_density(
-    fitted, y_grid, ax=axes[0], data=y, label="fitted mixture", title="A 3-component mixture fitted by gradient descent"
+    fitted, y_grid, ax=axes[0], data=y, label="fitted mixture", title="3 components, by gradient descent"
 )
 axes[0].plot(y_grid, true_distributions.log_density(P, y_grid).exp(), color="black", ls=":", label="true P")
 axes[0].legend(loc="upper right", fontsize="small")
@@ -286,6 +319,7 @@ ml.plots.training_curves(
     ylabel="NLL (nats)",
     smooth=1,
 )
+plt.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -302,10 +336,10 @@ plt.show()
 # - **E-step.** With the current parameters, compute each component's **responsibility** for each sample, the
 #   probability that the sample came from that component:
 #   $$r_{nk} = \frac{\pi_k\, \mathcal{N}(y_n; \mu_k, \sigma_k^2)}{\sum_j \pi_j\, \mathcal{N}(y_n; \mu_j, \sigma_j^2)}.$$
-# - **M-step.** Refit every component to the samples, each sample counted with weight $r_{nk}$. With
-#   $N_k = \sum_n r_{nk}$ (the number of samples the component "owns"):
-#   $$\pi_k = \frac{N_k}{N}, \qquad \mu_k = \frac{1}{N_k}\sum_n r_{nk}\, y_n, \qquad
-#   \sigma_k^2 = \frac{1}{N_k}\sum_n r_{nk}\, (y_n - \mu_k)^2.$$
+# - **M-step.** Refit every component to the samples, each sample counted with weight $r_{nk}$: the component's
+#   weight becomes the share of the samples it owns, $N_k / N$ with $N_k = \sum_n r_{nk}$, and its mean and
+#   standard deviation become lesson 01's closed-form fit, in which every sample now counts $r_{nk}$ times
+#   instead of once (exercise 2 asks you to write this down and code it).
 #
 # No round can raise the NLL (each lowers it, or leaves it where it is once EM has converged), and there is no
 # learning rate to tune. The course's small
@@ -381,60 +415,84 @@ plt.show()
 # ### A component collapses onto one sample ($\sigma \to 0$)
 #
 # The mixture likelihood has no maximum. Put one extra component exactly on a single sample $y_j$ and shrink
-# its $\sigma$: its density at $y_j$, $\pi/(\sigma\sqrt{2\pi})$, grows without bound, while the other components
-# still cover all the other samples. The training NLL falls towards $-\infty$, and the model gets no better on
-# fresh data. Below, a fourth component with weight 0.01 sits on the loneliest training sample of our EM fit.
+# its $\sigma$: its density at $y_j$, $\pi/(\sigma\sqrt{2\pi})$, grows without bound, so that sample's own term
+# of the NLL, $-\log p(y_j)$, falls like $\log\sigma$, towards $-\infty$, while the other components still cover
+# all the other samples. Below, a fourth component with weight 0.01 and $\sigma = 0.03$ sits on the loneliest
+# training sample of our EM fit, and gradient descent moves its $\log\sigma$, with a step of 1 on the NLL summed
+# over the samples. Only that one parameter moves, so that we watch one thing at a time; EM, below, moves them all.
 
 # %%
 sorted_y = torch.sort(y[:, 0]).values
 gaps = sorted_y[1:] - sorted_y[:-1]
-isolation = torch.minimum(
-    torch.cat([gaps[:1], gaps]), torch.cat([gaps, gaps[-1:]])
-)  # distance to the nearest neighbour
+isolation = torch.minimum(torch.cat([gaps[:1], gaps]), torch.cat([gaps, gaps[-1:]]))  # to the nearest neighbour
 lone = sorted_y[torch.argmax(isolation)].item()
+is_lone = y[:, 0] == lone  # (N,): True for the lone sample only
 base_w, base_mu, base_sigma = (
     t.reshape(-1).tolist() for t in (result.params.log_weights.exp(), result.params.means, result.params.scales)
 )
+spike_log_weights = torch.tensor([0.99 * w for w in base_w] + [0.01]).log()  # (4,): the spike's weight is 0.01
+spike_means = torch.tensor(base_mu + [lone])  # (4,)
 
 
-def with_spike(sigma):
-    # The EM fit, plus a 4th component of weight 0.01 and std sigma on the lone sample.
-    return true_distributions.gaussian_mixture(
-        [0.99 * w for w in base_w] + [0.01], base_mu + [lone], base_sigma + [sigma]
-    )
+def nll_per_sample(data, log_sigma):
+    """-log p(y_n) for each sample of data (N, 1): the EM fit plus the spike, whose std is exp(log_sigma)."""
+    scales = torch.cat([torch.tensor(base_sigma), log_sigma.exp().reshape(1)])
+    return -torch.logsumexp(spike_log_weights + ml.losses.gaussian_log_prob(spike_means, scales, data), dim=1)
 
 
-sigmas = 10.0 ** np.arange(0, -37, -1.0)  # from 1 down to 1e-36
-train_nll = [-true_distributions.log_density(with_spike(s), y).mean().item() for s in sigmas]
-fresh_nll = [-true_distributions.log_density(with_spike(s), y_test).mean().item() for s in sigmas]
+log_sigma = torch.tensor(np.log(0.03), dtype=torch.float32, requires_grad=True)
+steps = []  # per step: σ, the lone sample's term, the mean term of the others, the training NLL
+for step in range(100):
+    terms = nll_per_sample(y, log_sigma)  # (N,)
+    steps.append([log_sigma.exp().item(), terms[is_lone].item(), terms[~is_lone].mean().item(), terms.mean().item()])
+    if not bool(torch.isfinite(terms).all()):
+        break
+    terms.sum().backward()
+    with torch.no_grad():
+        log_sigma -= 1.0 * log_sigma.grad  # one step of plain gradient descent
+    log_sigma.grad = None
+
 print(f"lone sample at y = {lone:.3f}, {isolation.max():.3f} from its nearest neighbour")
-for i in (0, 6, 36):
-    print(f"σ = {sigmas[i]:.0e}: training NLL {train_nll[i]:.3f}, fresh NLL {fresh_nll[i]:.3f}")
+print(f"{'step':>4} {'σ of the spike':>15} {'lone term':>10} {'others':>8} {'training NLL':>13}")
+for step, (sigma, lone_term, others, mean) in enumerate(steps):
+    if step % 10 == 0 or step >= len(steps) - 2:
+        print(f"{step:4d} {sigma:15.3g} {lone_term:10.2f} {others:8.3f} {mean:13.4f}")
 
-fig, ax = plt.subplots(figsize=(6.5, 3.8))
-ax.plot(sigmas, train_nll, label="NLL on the training data")
-ax.plot(sigmas, fresh_nll, label="NLL on fresh data")
-ax.axhline(entropy_P, color="black", ls=":", label="H(P): the floor for fresh data")
-ax.set(
-    xscale="log",
-    title="Shrinking σ on one sample: the training NLL has no bottom",
-    xlabel="σ of the component on the lone sample (log scale)",
-    ylabel="NLL (nats)",
-)
-ax.invert_xaxis()
-ax.legend(fontsize="small")
+first_sigma, last_sigma = steps[0][0], steps[-2][0]  # the last σ before the NaN
+for name, sigma in (("first", first_sigma), ("last finite", last_sigma)):
+    fresh = nll_per_sample(y_test, torch.tensor(np.log(sigma), dtype=torch.float32)).mean()
+    print(f"NLL on fresh data at the {name} σ ({sigma:.3g}): {fresh:.4f} nats")
+farthest = (y[:, 0] - lone).abs().max()  # float32, like everything the model computes
+distance = farthest / last_sigma  # in units of the spike's σ
+print(f"at σ = {last_sigma:.3g} the farthest sample is {distance:.2g} σ away; squared: {distance**2}")
+
+# %%
+sigmas, lone_terms, other_terms, _ = (np.array(column) for column in zip(*steps[:-1]))
+fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.2))
+left.plot(sigmas, marker=".", color="C3")
+left.set(yscale="log", title="σ of the spike", xlabel="gradient-descent step", ylabel="σ (log scale)")
+right.plot(lone_terms, marker=".", color="C3", label="the lone sample")
+right.plot(other_terms, color="C0", label="the other 999 (mean)")
+right.set(title="Each sample's NLL term", xlabel="gradient-descent step", ylabel="−log p(y) (nats)")
+right.legend(loc="lower left")
+plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The training NLL goes down steadily, by $\log 10 / N$ for every factor 10 in $\sigma$ (slowly here, with
-# $N = 1000$; a small data set or repeated values in the data make it much faster), below the floor $H(P)$
-# that no honest model beats on fresh data. Meanwhile the fresh NLL gets slightly *worse*.
+# Every step divides $\sigma$ by $e \approx 2.7$, and the lone sample's term falls by one nat per step, with no
+# bottom: from +2.00 to −37.95 nats in 40 steps. The other 999 samples do not notice (2.145 throughout), and
+# the NLL on fresh data gets slightly *worse* (2.1364, then 2.1382). The training NLL is the average of all the
+# terms, so it falls by only $1/N$ of the lone term's fall, 0.04 nats in 40 steps, to 2.105: below the floor
+# $H(P) = 2.123$ that no honest model beats on fresh data, yet small enough to miss on a loss curve. Watch the
+# smallest $\sigma$ as well as the loss. The run ends in NaN: at $\sigma \approx 10^{-19}$ the farthest sample is about
+# $10^{20}$ standard deviations from the spike, its squared distance overflows float32 to `inf`, and the
+# gradient multiplies that by the sample's responsibility, 0: $0 \cdot \infty$ = NaN.
 #
-# An optimiser finds this hole. Start EM with a narrow component ($\sigma = 0.03$) on the lone sample, and with
-# no floor:
+# EM, which moves every parameter at once, finds the hole too. Start it with the same spike ($\sigma = 0.03$ on
+# the lone sample), with no floor and with a floor of 0.05:
 
 # %%
-start = with_spike(0.03)
+start = true_distributions.gaussian_mixture([0.99 * w for w in base_w] + [0.01], base_mu + [lone], base_sigma + [0.03])
 for floor in (0.0, 0.05):
     params = start
     print(f"σ floor = {floor}:")
@@ -548,8 +606,8 @@ print(explorer.status.value)
 # %% tags=["stub"]
 def log_mixture_density(y, weights, means, scales):
     """log p(y) for each value of y (a 1-D tensor, N) under the mixture with these K weights, means, scales (1-D)."""
-    # TODO: compute log π_k + log N(y_n; μ_k, σ_k²) for every n and k (shape (N, K); ml.losses.gaussian_log_prob
-    # broadcasts), then combine over k with torch.logsumexp. Return a tensor of shape (N,).
+    # TODO: return log p(y_n) for every n, a tensor of shape (N,), finite even for a y so far from every
+    # component that each weighted density underflows to 0 in float32 (section 3).
     ...
 
 
@@ -567,12 +625,20 @@ result = ml.checks.lesson02.check_log_mixture_density(log_mixture_density)
 # %% [markdown]
 # ### Exercise 2: EM's M-step
 #
-# Write one M-step from the equations in section 6. The checker compares your result with `em.m_step` on 300 samples and the responsibilities of a rough first guess.
+# Section 6 said what the M-step does in words: each component's weight becomes the share $N_k / N$ of the
+# samples it owns, and its mean and standard deviation become lesson 01's closed-form fit with every sample
+# counted $r_{nk}$ times instead of once. Write the three updates as formulas (what does "counted $r_{nk}$ times"
+# do to lesson 01's $\hat\mu = \frac{1}{N}\sum_n y_n$?), then as code. The checker compares your result with
+# `em.m_step` on 300 samples with the responsibilities of a rough first guess, and on fresh data.
 
 # %% [markdown] tags=["solution"]
 # ## Exercise 2: EM's M-step
 #
-# Write one M-step from the equations in section 6. The checker compares your result with `em.m_step` on 300 samples and the responsibilities of a rough first guess.
+# Section 6 said what the M-step does in words: each component's weight becomes the share $N_k / N$ of the
+# samples it owns, and its mean and standard deviation become lesson 01's closed-form fit with every sample
+# counted $r_{nk}$ times instead of once. Write the three updates as formulas (what does "counted $r_{nk}$ times"
+# do to lesson 01's $\hat\mu = \frac{1}{N}\sum_n y_n$?), then as code. The checker compares your result with
+# `em.m_step` on 300 samples with the responsibilities of a rough first guess, and on fresh data.
 
 
 # %% tags=["stub"]
@@ -581,8 +647,17 @@ def m_step(y, resp):
 
     Returns (weights, means, scales), each of shape (K,).
     """
-    # TODO: apply the M-step equations of section 6 (N_k, then π_k, μ_k and σ_k; σ_k is a std, not a variance).
+    # TODO: the new weights π_k, means μ_k and standard deviations σ_k of the K components, as three tensors
+    # of shape (K,), from the responsibility-weighted samples.
     ...
+
+
+# %% [markdown] tags=["solution"]
+# Counting sample $n$ $r_{nk}$ times turns every sum over samples into a weighted sum, and the number of samples
+# $N$ into $N_k = \sum_n r_{nk}$:
+# $$\pi_k = \frac{N_k}{N}, \qquad \mu_k = \frac{1}{N_k}\sum_n r_{nk}\, y_n,$$
+# $$\sigma_k^2 = \frac{1}{N_k}\sum_n r_{nk}\, (y_n - \mu_k)^2.$$
+# (Setting the derivatives of the responsibility-weighted NLL to zero, as lesson 01 did, gives the same.)
 
 
 # %% tags=["solution"]
@@ -622,11 +697,13 @@ assert nll_after < nll_before
 # - Compute the mixture NLL in log space with **logsumexp**; exp-then-log underflows to $\log 0 = -\infty$ and
 #   gives NaN gradients.
 # - Weights come from logits through **log_softmax** (not `log(softmax)`); scales from **softplus (or exp) plus a
-#   floor** $\sigma_{\min}$.
+#   floor** $\sigma_{\min}$. The gradient of a sample's NLL with respect to the logits is $\pi - \gamma$, the
+#   weights minus the responsibilities.
 # - Gradient descent (`ml.fit` on `ml.GaussianMixture`) and **EM** (E-step: responsibilities; M-step: weighted
 #   refits) find the same mixture; MDNs need gradient descent because their parameters come from a network.
-# - Failure modes: a component **collapsing** onto one sample drives the training NLL to $-\infty$ and then NaN
-#   (remedy: σ floor, wide spread-out start, judge on fresh data); a **dead component** far from the data loses
+# - Failure modes: a component **collapsing** onto one sample drives that sample's NLL term to $-\infty$ (one nat
+#   per gradient step here) and then NaN, while the training NLL moves by only $1/N$ of that (remedy: σ floor,
+#   wide spread-out start, judge on fresh data, watch the smallest σ); a **dead component** far from the data loses
 #   its weight and never recovers (remedy: start the means spread over the data).
 #
 # **Next:** [03 · When MSE fails](03_mse_fails.ipynb) — regression where one input has several right answers,

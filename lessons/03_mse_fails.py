@@ -106,12 +106,6 @@ plt.show()
 x, y = ml.data.inverted_sine(n=3000, noise=1.0, seed=0)
 x_test, y_test = ml.data.inverted_sine(n=5000, noise=1.0, seed=1)
 
-# %% [markdown] tags=["solution"]
-# ## Exercise 1: the conditional mean at one x, by hand
-#
-# A boolean mask picks the samples in the window. `x` has shape (N, 1), so the mask has too, and `y[mask]` is
-# the 1-D tensor of the chosen $y$ values.
-
 # %% [markdown]
 # Same net, same recipe, same training code:
 
@@ -187,6 +181,30 @@ print(f"MSE of predicting each y by its bin's mean:            {binned.pooled_va
 # is well. When it has several branches, $\mathbb{E}[y \mid x]$ is an average of the branches weighted by how
 # much data each holds, and an average of separate branches usually lies on none of them.
 #
+# **The absolute error is no cure.** A net trained on $|y - \hat y(x)|$ instead learns the conditional
+# **median**: the derivative of $\mathbb{E}\big[|y - c| \,\big|\, x\big]$ with respect to $c$ is
+# $P(y < c \mid x) - P(y > c \mid x)$, zero where half of the probability lies on each side. With several
+# branches that point can fall in a gap too. At $x = 5$ three branches cross; here are the median and the mean of
+# the training $y$ whose $x$ lies within 0.5 of 5, and the exact density $p(y \mid x = 5)$ at each:
+
+# %%
+x0 = 5.0
+t = np.linspace(-10, 10, 200_001)
+above = ml.data.wave(t) >= x0
+print("noise-free branches at y =", t[1:][above[1:] != above[:-1]].round(2).tolist())
+near = y[(x - x0).abs() < 0.5]  # 1-D: the y of the training points near x0
+y_fine = torch.linspace(-10, 10, 2001).unsqueeze(1)
+exact = ml.data.inverted_sine_log_prob(torch.full_like(y_fine, x0), y_fine, noise=1.0).exp()  # p(y | x0), (2001,)
+for name, value in (("median", near.median()), ("mean", near.mean())):
+    height = exact[torch.argmin((y_fine[:, 0] - value).abs())] / exact.max()
+    print(f"{name:>6} of {len(near)} points: {value:5.2f}, where p(y | x = 5) is {height:.2f} of its peak")
+
+# %% [markdown]
+# The median, 2.98, lies between the lowest branch and the middle one, where the exact density is an eighth of
+# its peak: a value that hardly ever occurs, like the conditional mean in the figure above. (Here the mean,
+# 1.22, happens to lie on the flank of the lowest branch.) No single number per $x$ can stand for several
+# branches; the rest of the course models the whole distribution instead.
+#
 # ## 4. A learned σ does not help
 #
 # Could a probabilistic model do better? Give the net two outputs for each $x$, a mean $\mu(x)$ and a standard
@@ -214,7 +232,13 @@ gauss_history = ml.fit(gauss_net, x, y)
 print(f"final training NLL: {gauss_history.final_loss:.3f} nats")
 
 # %%
-ax = ml.plots.component_bands(gauss_net, x_grid, data=(x, y), title="One Gaussian with a learned σ: mean ± σ")
+with torch.no_grad():
+    single = gauss_net(x_grid)  # a mixture of one Gaussian per x: means and scales of shape (400, 1, 1)
+mu_line, sigma_line = single.means[:, 0, 0], single.scales[:, 0, 0]
+
+ax = ml.plots.scatter_data(x, y, title="One Gaussian with a learned σ: mean ± σ")
+ax.fill_between(x_grid[:, 0], mu_line - sigma_line, mu_line + sigma_line, color="C0", alpha=0.25, label="μ(x) ± σ(x)")
+ax.plot(x_grid[:, 0], mu_line, color="C0", lw=2, label="mean μ(x)")
 ax.plot(x_grid, mse_line, color="tab:red", lw=1.5, ls="--", label="MSE net")
 ax.legend(loc="upper left", fontsize="small")
 plt.show()
@@ -263,35 +287,40 @@ print(f"gap to close:                        {gauss_nll - bayes_nll:.3f} nats")
 # point $e^{1.57} \approx 4.8$ times as much density as the single Gaussian does. Exercise 2 shows that no single
 # Gaussian per $x$ can do much better: the limit is in the model, not in the training. Lesson 04's Mixture
 # Density Network closes nearly all of this gap.
-#
+
+# %% [markdown] tags=["exercise"]
 # ## Exercises
 #
 # ### Exercise 1: the conditional mean at one x, by hand
 #
-# Write `conditional_mean(x, y, x0, half_width)`: the mean of the $y$ values whose $x$ lies within
-# `half_width` of `x0`, that is $|x - x_0| <$ `half_width`, returned as a number. `x` and `y` have shape (N, 1).
-# Then compare `conditional_mean(x, y, 0.0, 0.25)` with the MSE net's prediction at $x = 0$,
-# `mse_net(torch.zeros(1, 1))`.
+# The binned means above estimate $\mathbb{E}[y \mid x]$ without any model. Write
+# `conditional_mean(x, y, x0, half_width)`, the same estimate at one point $x_0$ from the samples whose $x$ lies
+# within `half_width` of `x0` ($|x - x_0| <$ `half_width`). `x` and `y` have shape (N, 1); return a number. Then
+# compare `conditional_mean(x, y, 0.0, 0.25)` with the MSE net's prediction at $x = 0$,
+# `mse_net(torch.zeros(1, 1))`: which branch, if any, does either of them sit on?
 
 
 # %% tags=["stub"]
 def conditional_mean(x, y, x0, half_width):
-    # TODO: make a boolean mask of the samples with |x - x0| < half_width, and return the mean of y[mask]
-    # as a float.
+    """Estimate E[y | x = x0] from samples x, y of shape (N, 1); returns a float."""
+    # TODO: the estimate from the samples whose x lies within half_width of x0 (and from no others).
     ...
 
 
-result = ml.checks.lesson03.check_conditional_mean(conditional_mean)
+# %% [markdown] tags=["solution"]
+# A boolean mask picks the samples in the window. `x` has shape (N, 1), so the mask has too, and `y[mask]` is
+# the 1-D tensor of the chosen $y$ values.
 
 
 # %% tags=["solution"]
 def conditional_mean(x, y, x0, half_width):
+    """Estimate E[y | x = x0] from samples x, y of shape (N, 1); returns a float."""
     mask = (x - x0).abs() < half_width
     return float(y[mask].mean())
 
 
+# %% tags=["exercise"]
 result = ml.checks.lesson03.check_conditional_mean(conditional_mean)
-assert result.passed
 
 # %% [markdown] tags=["solution"]
 # At $x = 0$ the five branches sit symmetrically around $y = 0$ (the wave is an odd function), so the exact
@@ -305,33 +334,36 @@ estimate = conditional_mean(x, y, 0.0, 0.25)
 standard_error = float(y[window].std() / window.sum().sqrt())
 print(f"E[y | x ≈ 0] from {int(window.sum())} samples: {estimate:.2f} ± {standard_error:.2f}")
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"]
 # ### Exercise 2: the best a single Gaussian can do
 #
 # Section 4 said that at each $x$ the best single Gaussian has the conditional mean $m$ and variance $s^2$ of
-# the data there. Scored on that data, its expected NLL is
+# the data there. How low can the held-out NLL of such a model go?
 #
-# $$
-# \mathbb{E}\big[-\log \mathcal{N}(y; m, s^2)\big] = \tfrac{1}{2}\log(2\pi s^2) + \tfrac{1}{2} = \tfrac{1}{2}\log(2\pi e\, s^2),
-# $$
+# 1. On paper: the expected NLL of $\mathcal{N}(m, s^2)$ on data whose mean is $m$ and variance $s^2$. (It
+#    depends on $s$ alone.)
+# 2. Estimate $\operatorname{Var}[y \mid x]$ in 40 bins of $x$ on the **test** data with
+#    `conditional.binned_mean(x_test, y_test, bins=40)` (its `variances` and `counts` per bin; a bin with too few
+#    points has variance NaN), and turn your formula into one number: an average over the test points.
 #
-# because the squared term $\frac{(y - m)^2}{2 s^2}$ averages to $\frac{1}{2}$. Estimate the best held-out NLL
-# of any single-Gaussian-per-$x$ model: bin the **test** data with
-# `conditional.binned_mean(x_test, y_test, bins=40)`, compute $\frac{1}{2}\log(2\pi e\, s^2)$ for every bin
-# with an estimate (the others have `variances` NaN), and average over the bins weighted by `counts`. Compare
-# it with `gauss_nll` and with `bayes_nll`.
-
-# %% [markdown] tags=["solution"]
-# ## Exercise 2: the best a single Gaussian can do
-#
-# Leave out the bins without an estimate, then average $\frac{1}{2}\log(2\pi e\, s^2)$ with the counts as
-# weights, which is the same as averaging over the test points themselves.
+# Compare it with `gauss_nll` and with `bayes_nll`.
 
 # %% tags=["stub"]
-best_single_gaussian_nll = ...  # TODO: binned = conditional.binned_mean(x_test, y_test, bins=40); then the
-# count-weighted average of 0.5 * np.log(2 * np.pi * np.e * variance) over the bins whose variance is not NaN
+# TODO: the best held-out NLL (nats, a float) of a model with one Gaussian per x, from 40 bins of the test data:
+# your formula for each bin, averaged over the test points.
+best_single_gaussian_nll = ...
 
-result = ml.checks.lesson03.check_best_single_gaussian_nll(best_single_gaussian_nll, x_test, y_test)
+# %% [markdown] tags=["solution"]
+# The NLL of one sample is $\frac{1}{2}\log(2\pi s^2) + \frac{(y - m)^2}{2 s^2}$, and the squared term averages
+# to $\frac{s^2}{2 s^2} = \frac{1}{2}$, so
+#
+# $$
+# \mathbb{E}\big[-\log \mathcal{N}(y; m, s^2)\big] = \tfrac{1}{2}\log(2\pi s^2) + \tfrac{1}{2} = \tfrac{1}{2}\log(2\pi e\, s^2).
+# $$
+#
+# Every test point in a bin gets that bin's value, so the average over the test points is the average over the
+# bins **weighted by their counts** (a plain average over bins would give a sparse bin as much say as a full
+# one). Bins without an estimate are left out.
 
 # %% tags=["solution"]
 binned = conditional.binned_mean(x_test, y_test, bins=40)
@@ -343,8 +375,8 @@ bayes_nll = float(-ml.data.inverted_sine_log_prob(x_test, y_test, noise=1.0).mea
 print(f"best NLL of one Gaussian per x: {best_single_gaussian_nll:.3f} nats")
 print(f"Bayes limit:                    {bayes_nll:.3f} nats")
 
+# %% tags=["exercise"]
 result = ml.checks.lesson03.check_best_single_gaussian_nll(best_single_gaussian_nll, x_test, y_test)
-assert result.passed
 
 # %% [markdown] tags=["solution"]
 # The trained single Gaussian of the lesson is only a few hundredths of a nat above this bound, so training is
@@ -360,7 +392,8 @@ assert result.passed
 # - The function that minimises the expected squared error is the conditional mean $\mathbb{E}[y \mid x]$,
 #   and its error is the average conditional variance $\mathbb{E}_x[\operatorname{Var}[y \mid x]]$.
 # - On the inverted sine, where one $x$ has up to five answers, the MSE net follows the binned conditional
-#   mean, between the branches and often where there is no data.
+#   mean, between the branches and often where there is no data. The absolute error's minimiser, the
+#   conditional median, can fall into a gap too (at $x = 5$ it lies between two branches).
 # - A net with a learned mean and $\sigma$ (one Gaussian, trained on the NLL) learns the same mean and a band
 #   wide enough to cover every branch. Its held-out NLL is about 1.5 nats above the Bayes limit, and no single
 #   Gaussian per $x$ can do much better.

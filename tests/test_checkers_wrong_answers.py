@@ -47,14 +47,15 @@ X_TEST, Y_TEST = ml.data.inverted_sine(n=5000, noise=1.0, seed=1)
 X_TRAIN, Y_TRAIN = ml.data.inverted_sine(n=2000, noise=1.0, seed=0)
 BAYES = float(-ml.data.inverted_sine_log_prob(X_TEST, Y_TEST, noise=1.0).double().mean())
 BAYES_TRAIN = float(-ml.data.inverted_sine_log_prob(X_TRAIN, Y_TRAIN, noise=1.0).double().mean())
+SAVED = math.log(20) - BAYES  # y alone is uniform on [-10, 10]: NLL log 20 for a model that ignores x
 
 
 def branch_count(answer):
     return lesson00.check_branch_count(3.0, answer)
 
 
-def bayes_limit(answer):
-    return lesson00.check_bayes_limit(X_TEST, Y_TEST, answer)
+def nats_saved(answer):
+    return lesson00.check_nats_saved_by_x(X_TEST, Y_TEST, answer)
 
 
 # ------------------------------------------------------------------------------------------------ lesson 01
@@ -390,7 +391,7 @@ def prob_above_forgets_return(params, threshold):
 
 CHECKERS = {
     "00 branch_count": Checker(branch_count, 5),
-    "00 bayes_limit": Checker(bayes_limit, BAYES),
+    "00 nats_saved_by_x": Checker(nats_saved, SAVED),
     "01 average_nll": Checker(lesson01.check_average_nll, right_average_nll),
     "01 kl_estimate": Checker(lesson01.check_kl_estimate, kl_estimate_with(Q_POOR)),
     "01 unit_change": Checker(lesson01.check_unit_change, math.log(100)),
@@ -475,13 +476,20 @@ SLIPS = {
         (True, "got a bool"),
         (np.array([5, 5]), "single number"),
     ],
-    "00 bayes_limit": [
-        (-BAYES, "wrong sign"),
-        (BAYES * 5000, "sum over samples"),
-        (BAYES_TRAIN, "training points"),
-        (1.3, "within 0.01"),
-        ("1.326", "without quotes"),
-        (lambda: BAYES, "not a function"),
+    "00 nats_saved_by_x": [
+        (-SAVED, "wrong sign"),
+        (math.log(20), "NLL of the model that ignores x"),
+        (BAYES, "the Bayes limit itself"),
+        (math.log(20) + BAYES, "adds the two NLLs"),
+        (-math.log(20) - BAYES, "wrong sign"),
+        (math.log(10) - BAYES, "a width of 10"),
+        (math.log10(20) - BAYES, "log₁₀"),
+        (1 / 20 - BAYES, "density 1/20 itself"),
+        (math.log(20) - BAYES_TRAIN, "training points"),
+        (SAVED - 0.05, "trained model's NLL"),
+        (1.7, "within 0.01"),
+        ("1.67", "without quotes"),
+        (lambda: SAVED, "not a function"),
     ],
     "01 average_nll": [
         (lambda y, m, s: -right_average_nll(y, m, s), "sign is flipped"),
@@ -665,9 +673,9 @@ def test_the_solution_passes(name, capsys):
         ("00 branch_count", torch.tensor([5])),
         ("00 branch_count", np.int64(5)),
         ("00 branch_count", 5.0),
-        ("00 bayes_limit", 1.33),  # typed from the lesson's printed "Bayes limit: 1.33 nats"
-        ("00 bayes_limit", np.array([BAYES])),
-        ("00 bayes_limit", torch.tensor([BAYES])),
+        ("00 nats_saved_by_x", 1.67),  # log 20 = 3.00 minus the printed "Bayes limit: 1.33 nats"
+        ("00 nats_saved_by_x", np.array([SAVED])),
+        ("00 nats_saved_by_x", torch.tensor([SAVED])),
         ("01 kl_estimate", np.float32(kl_estimate_with(Q_POOR))),
         ("01 kl_estimate", ld.kl_divergence(P1, Q_POOR)),
         ("01 unit_change", 4.6),  # worked out on paper: log 100 = 4.605...
@@ -761,14 +769,14 @@ def test_numbers_are_printed_with_enough_digits_to_see_the_difference():
 
 def test_tolerances_are_said_in_the_message():
     assert "within 0.001" in lesson01.check_unit_change(4.62).problems[0]
-    assert "within 0.01" in bayes_limit(1.3).problems[0]
+    assert "within 0.01" in nats_saved(1.7).problems[0]
     assert "within 2e-05" in best_single_gaussian(2.826).problems[0]
     assert "within 0.006" in lesson01.check_kl_estimate(0.69).problems[0]
 
 
 def test_the_lessons_variable_is_named():
-    assert "`bayes_nll_yours`" in bayes_limit(...).problems[0]
-    assert "bayes_nll_yours" in bayes_limit(BAYES + 0.5).problems[0]
+    assert "`nats_saved_by_x`" in nats_saved(...).problems[0]
+    assert "nats_saved_by_x" in nats_saved(SAVED + 0.5).problems[0]
 
 
 def test_a_value_answer_that_is_none_says_so():
@@ -814,19 +822,13 @@ def test_a_checker_never_raises_on_strange_answers():
 
 STORED_STUB_MESSAGES = {
     "00 branch_count": "not attempted yet: `n_branches` is still `...`/None; fill in the exercise cell.",
-    "01 average_nll": (
-        "not attempted yet: the value average_nll returns is still `...`/None; fill in the exercise cell."
-    ),
+    "01 average_nll": "not attempted yet: average_nll still returns nothing; fill in its body.",
     "01 kl_estimate": "not attempted yet: kl_estimate is still `...`/None; fill in the exercise cell.",
     "01 unit_change": "not attempted yet: nll_change is still `...`/None; fill in the exercise cell.",
-    "02 log_mixture_density": (
-        "not attempted yet: the value log_mixture_density returns is still `...`/None; fill in the exercise cell."
-    ),
-    "02 m_step": "not attempted yet: the value m_step returns is still `...`/None; fill in the exercise cell.",
+    "02 log_mixture_density": "not attempted yet: log_mixture_density still returns nothing; fill in its body.",
+    "02 m_step": "not attempted yet: m_step still returns nothing; fill in its body.",
     "03 conditional_mean": "not attempted yet: conditional_mean still returns nothing; fill in its body.",
-    "03 best_single_gaussian_nll": (
-        "not attempted yet: `best_single_gaussian_nll` is still `...`/None; fill in the exercise cell."
-    ),
+    "03 best_single_gaussian_nll": "not attempted yet: best_single_gaussian_nll is still `...`; fill it in.",
     "04 mixture_from_heads": "not attempted yet: mixture_from_heads still returns nothing; fill in its body.",
     "04 log_sigma_gradient": ("not attempted yet: nll_gradient_wrt_log_sigma still returns nothing; fill in its body."),
     "05 tempered_log_weights": "not attempted yet: tempered_log_weights still returns nothing; fill in its body.",

@@ -1,3 +1,5 @@
+import math
+
 from lesson_solutions import solution, solution_namespace
 
 import mdn_lessons as ml
@@ -10,8 +12,8 @@ def test_branch_count_of_the_noise_free_curve():
 
 def test_the_lessons_solutions_pass():
     assert lesson00.check_branch_count(3.0, solution("00", "n_branches")).passed
-    answer = solution_namespace("00", "bayes_nll_yours")
-    assert lesson00.check_bayes_limit(answer["x_test"], answer["y_test"], answer["bayes_nll_yours"]).passed
+    answer = solution_namespace("00", "nats_saved_by_x")
+    assert lesson00.check_nats_saved_by_x(answer["x_test"], answer["y_test"], answer["nats_saved_by_x"]).passed
 
 
 def test_branch_count_checker_explains_wrong_answers():
@@ -22,11 +24,24 @@ def test_branch_count_checker_explains_wrong_answers():
     assert "whole number" in lesson00.check_branch_count(3.0, 4.5).problems[0]
 
 
-def test_bayes_limit_checker_explains_wrong_answers():
+def test_the_saving_is_log_20_minus_the_bayes_limit_on_the_data_given():
+    # Checked on other data than the lesson's: the expected value follows the arguments.
     x, y = ml.data.inverted_sine(n=200, seed=1)
     bayes = float(-ml.data.inverted_sine_log_prob(x, y).mean())
-    assert lesson00.check_bayes_limit(x, y, bayes).passed
-    assert "wrong sign" in lesson00.check_bayes_limit(x, y, -bayes).problems[0]
-    assert "sum over samples" in lesson00.check_bayes_limit(x, y, bayes * len(x)).problems[0]
-    assert "expected about" in lesson00.check_bayes_limit(x, y, bayes + 0.5).problems[0]
-    assert "should be a number" in lesson00.check_bayes_limit(x, y, [1.3, 1.2]).problems[0]
+    saved = math.log(20) - bayes
+    assert 1.0 < saved < 2.5
+    assert lesson00.check_nats_saved_by_x(x, y, saved).passed
+    assert not lesson00.check_nats_saved_by_x(x, y, saved + 0.02).passed
+    assert "wrong sign" in lesson00.check_nats_saved_by_x(x, y, -saved).problems[0]
+    assert "ignores x" in lesson00.check_nats_saved_by_x(x, y, math.log(20)).problems[0]
+    assert "expected about" in lesson00.check_nats_saved_by_x(x, y, saved + 0.5).problems[0]
+    assert "should be a number" in lesson00.check_nats_saved_by_x(x, y, [1.3, 1.2]).problems[0]
+
+
+def test_noisier_data_save_less():
+    # With twice the noise the exact p(y | x) is wider: x tells less about y.
+    x, y = ml.data.inverted_sine(n=2000, noise=2.0, seed=1)
+    saved = math.log(20) - float(-ml.data.inverted_sine_log_prob(x, y, noise=2.0).mean())
+    assert lesson00.check_nats_saved_by_x(x, y, saved, noise=2.0).passed
+    x1, y1 = ml.data.inverted_sine(n=2000, noise=1.0, seed=1)
+    assert saved < math.log(20) - float(-ml.data.inverted_sine_log_prob(x1, y1, noise=1.0).mean())

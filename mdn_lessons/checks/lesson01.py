@@ -98,8 +98,7 @@ def check_average_nll(average_nll) -> CheckResult:
             average_nll,
             [{"y": y, "mean": mean, "std": std} for y, mean, std in cases],
             name="average_nll",
-            stub_message="not attempted yet: the value average_nll returns is still `...`/None; "
-            "fill in the exercise cell.",
+            stub_message="not attempted yet: average_nll still returns nothing; fill in its body.",
         )
         for index, ((y, mean, std), expected) in enumerate(zip(cases, expected_values, strict=True)):
             call = calls[index]

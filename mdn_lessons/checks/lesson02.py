@@ -34,7 +34,7 @@ M_STEP_TOL = 1e-4
 by 0.19 or more on one component of each case; float32 sums over 300 samples drift by about 1e-6."""
 
 ARGUMENTS_HINT = "compute from the arguments y and resp, not from notebook variables"
-STUB = "not attempted yet: the value {} returns is still `...`/None; fill in the exercise cell."
+STUB = "not attempted yet: {} still returns nothing; fill in its body."
 
 
 def _mixture_cases() -> list[tuple[str, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
