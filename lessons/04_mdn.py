@@ -110,7 +110,7 @@ def mixture_from_heads(logits, mean_outputs, scale_outputs):
 # %% tags=["exercise"]
 result = ml.checks.lesson04.check_mixture_from_heads(mixture_from_heads)
 
-# %% [markdown] tags=["exercise"]
+# %% [markdown]
 # *My choice for σ, and why:* ...
 
 # %% [markdown] tags=["solution"]
@@ -165,6 +165,17 @@ def mixture_nll(logits, means, scales, y):
 
 # %% tags=["exercise"]
 result = ml.checks.lesson04.check_mixture_nll(mixture_nll)
+
+# %% [markdown] tags=["solution"]
+# Three lines: normalise the weights in log space, the Gaussian log-density of $y$ under every component at once
+# (`y.unsqueeze(1)` gives $y$ a component axis, (N, 1, 1) against (N, K, 1)), then `logsumexp` over the K
+# components and the mean over the N samples. Already-normalised log-weights pass through the log-softmax
+# unchanged, which is why the training loop can hand this function the mixture that `mixture_from_heads` made:
+
+# %% tags=["solution"]
+log_weights = torch.log_softmax(torch.tensor([[0.0, 60.0, 120.0]]), dim=1)
+print("log π:              ", log_weights.tolist())
+print("log_softmax(log π): ", torch.log_softmax(log_weights, dim=1).tolist())
 
 # %% [markdown]
 # ## The network: a shared body and three heads
@@ -282,7 +293,7 @@ plt.show()
 # outside every band. By step 25 the bands have swollen to cover the data; by step 150 the means have bent
 # onto the branches and the bands are shrinking back around them. Recorded at every step (left), the mean σ rises
 # more than tenfold and falls back; the loss (right, a linear axis: an NLL can be negative) falls towards the
-# Bayes limit. The first steps' losses, in the thousands while σ is tiny, are above the top of the plot.
+# Bayes limit. The losses of the first few steps, while σ is tiny, are above the top of the plot.
 
 # %%
 fig, (ax_sigma, ax_loss) = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
@@ -368,6 +379,12 @@ def responsibilities(log_weights, means, scales, y):
 # %% tags=["exercise"]
 result = ml.checks.lesson04.check_responsibilities(responsibilities)
 
+# %% [markdown] tags=["solution"]
+# The responsibilities are a softmax over the components of the same terms $\log\pi_k + \log\mathcal{N}_k$ that
+# the NLL combines with `logsumexp`: $\gamma_k = \exp\big(\log\pi_k + \log\mathcal{N}_k - \log p\big)$. The softmax
+# subtracts the largest term before exponentiating, so a sample 40 σ from every component gets finite
+# responsibilities, not $0/0$.
+
 # %% [markdown]
 # The check against autograd, on the trained network's mixtures for eight training pairs. We make the logits,
 # the means and $\log\sigma$ leaf tensors, let autograd differentiate $E = -\sum_n \log p(y_n \mid x_n)$ (a sum,
@@ -428,13 +445,14 @@ axes = ml.plots.mixture_parameters(model, x_grid, y_grid, title="The hand-built 
 plt.show()
 
 # %% [markdown]
-# Read it panel by panel. **Weights (top left):** each component carries weight only over a range of $x$, and
-# hands over to another where branches appear or end: the weights are the network's way of switching branches
-# on and off. **Means (top right):** where they are drawn solid they follow the branches of the inverted sine;
-# one component can cover parts of two branches, at different $x$. **Scales (bottom left):** σ is not constant:
-# it is smallest where a branch is steep in $x$ (the $x$-noise of 1 maps to a small spread of $y$) and largest
-# where a branch is flat. **Density (bottom right):** one, three or five peaks depending on $x$; the dots mark its
-# highest point, the mode, which jumps from branch to branch where another branch becomes the most probable.
+# Read it panel by panel. **Weights (top left):** a component carries weight only over the range of $x$ where
+# its branch exists, and its weight falls off where the branch folds back: the weights are how the network
+# switches branches on and off. **Means (top right):** where they are drawn solid, each follows one branch of the
+# inverted sine. **Scales (bottom left):** σ is not a constant. Noise of 1 in $x$ becomes a spread of about
+# $1/|dx/dy|$ in $y$, so σ is smallest in the middle of a branch, which crosses $x$ at a slant, and largest
+# towards its ends, where the branch folds back. **Density (bottom right):** one, three or five peaks depending on
+# $x$; the dots mark its highest point, the mode, which jumps from branch to branch where another branch becomes
+# the most probable.
 #
 # The held-out NLL puts a number on the fit:
 
@@ -478,11 +496,11 @@ history = ml.fit(mdn, x, y)
 with torch.no_grad():
     package_nll = float(-mdn.log_prob(x_test, y_test).mean())
 print(f"{'held-out NLL':28s} {'nats':>6s} {'gap to Bayes':>13s}")
-for name, value in (("hand-built MDN, your pieces", hand_nll), ("ml.MDN + ml.fit", package_nll)):
+for name, value in (("hand-built MDN", hand_nll), ("ml.MDN + ml.fit", package_nll)):
     print(f"{name:28s} {value:6.3f} {value - bayes_nll:13.3f}")
 
 # %% [markdown]
-# The two land within a few hundredths of a nat of each other and of the Bayes limit. The differences are
+# The two land within a few thousandths of a nat of each other, and a few hundredths above the Bayes limit. The differences are
 # details: `ml.MDN` uses ReLU units in its body and computes the three heads with one linear layer of $3K$
 # outputs (the same maths, fewer operations), maps σ with softplus plus a floor of 0.001, and starts every σ at
 # $1/K$ standard deviations of $y$, wide enough to tile the data: it skips the widening and only tightens.

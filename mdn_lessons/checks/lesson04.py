@@ -70,9 +70,9 @@ def _log_likelihoods(logits, means, scales, y):
 
 
 PACKAGED = {
-    "mixture_from_heads": (packaged_mixture_from_heads, "softplus(c) + 0.001 for σ"),
-    "mixture_nll": (packaged_mixture_nll, "log_softmax, then logsumexp"),
-    "responsibilities": (packaged_responsibilities, "a softmax of log π + log N over the components"),
+    "mixture_from_heads": packaged_mixture_from_heads,
+    "mixture_nll": packaged_mixture_nll,
+    "responsibilities": packaged_responsibilities,
 }
 
 
@@ -94,9 +94,8 @@ def yours_or_packaged(name: str, function):
     if passed:
         print(f"{name}: yours")
         return function
-    packaged, how = PACKAGED[name]
-    print(f"{name}: the package's version ({how}), since yours does not pass its check yet")
-    return packaged
+    print(f"{name}: the package's version (yours does not pass its check yet)")
+    return PACKAGED[name]
 
 
 # ------------------------------------------------------------------------------ exercise 1: the three heads
