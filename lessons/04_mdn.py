@@ -342,8 +342,8 @@ plt.show()
 #   $y$ belongs to the second component, $\gamma \approx (0, 1, 0)$, so $\pi - \gamma = (0, -1, 1)$.
 # - A mean is pulled towards $y$ in proportion to the component's responsibility for it.
 # - A scale grows while the samples a component is responsible for lie further than one σ away ($z^2 > 1$) and
-#   shrinks once they lie closer. At our start, σ is 0.02 standard deviations and nearly every sample is tens of
-#   σ from the nearest mean: $1 - z^2$ is hugely negative and the bands widen. Once the means sit on the
+#   shrinks once they lie closer. At our start, σ is 0.02 standard deviations and a typical sample lies ten σ or
+#   more from the nearest mean: $1 - z^2$ is hugely negative and the bands widen. Once the means sit on the
 #   branches, $z^2$ averages about 1 and σ settles.
 #
 # Set to zero for a mixture that does not depend on $x$, the three equations give EM's M-step back:
@@ -431,6 +431,10 @@ def mean_log_sigma_gradient(network):
 torch.manual_seed(0)
 print(f"at the start:   Σ_k γ_k (1 - z_k²) = {mean_log_sigma_gradient(HandBuiltMDN(x, y)):9.1f}")
 print(f"after training: Σ_k γ_k (1 - z_k²) = {mean_log_sigma_gradient(model):9.3f}")
+
+# %% [markdown]
+# Strongly negative at the start: every step pushes $\log\sigma$ up. Close to 0 after training: the samples each
+# component is responsible for lie, on average, one σ from its mean ($z^2$ averages 1), and σ has settled.
 
 # %% [markdown]
 # ## What the network learned
