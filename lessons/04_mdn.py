@@ -119,7 +119,10 @@ result = ml.checks.lesson04.check_mixture_from_heads(mixture_from_heads)
 # $c \approx 88$ and its gradient grows with $\sigma$. For small $\sigma$ the two agree ($\operatorname{softplus}(c)
 # \approx e^{c}$ for very negative $c$), so the start of training is the same. The floor keeps $\log\sigma \ge
 # \log 0.001$ when a component shrinks onto a few points; lesson 05 shows the collapse it prevents. $e^{c}$
-# (Bishop's choice) with a floor is just as valid here: the checker accepts both.
+# (Bishop's choice), with or without a floor, is just as valid here: on this data the lesson's network, trained
+# for its 1000 steps, ends 0.052 to 0.053 nats above the Bayes limit with each of $e^{c}$, $e^{c} + 0.001$,
+# $\operatorname{softplus}(c)$ and $\operatorname{softplus}(c) + 0.001$ (measured when this lesson was written).
+# The choice matters where σ is pushed towards 0, as in lesson 05.
 
 # %% [markdown]
 # ## The loss: the mixture's negative log-likelihood
