@@ -279,3 +279,87 @@ def training_curves(
     ax.set(title=title, xlabel="step", ylabel=ylabel)
     ax.legend()
     return ax
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Bishop's diagnostic figure (lesson 04): the mixture's parameters against x, beside the density they make.
+
+
+def mixture_parameters(
+    model_or_params: Callable | MixtureParams,
+    x_grid,
+    y_grid,
+    axes=None,
+    min_weight: float = 0.05,
+    title: str = "The mixture's parameters as functions of x",
+):
+    """π_k(x), μ_k(x) and σ_k(x) of a one-dimensional MDN along ``x_grid`` (M,), and p(y | x) with its mode.
+
+    A 2×2 grid: the weights π_k(x) (top left), the means μ_k(x) (top right), the scales σ_k(x) (bottom left),
+    each component in its own colour (matplotlib's cycle, C0, C1, ...), and the conditional density on
+    ``x_grid`` × ``y_grid`` (G,) (bottom right), each column scaled to its maximum, with a colourbar and the
+    mode of p(y | x) as dots. Where a component's weight is below ``min_weight`` its mean and scale are drawn
+    faint and thin: there they hardly change the density.
+
+    model_or_params: an MDN with one input and one output (called on ``x_grid`` as (M, 1)), or its
+    MixtureParams on ``x_grid``: log_weights (M, K), means and scales (M, K, 1).
+    axes: a 2×2 array of axes to draw into (None: a new 8 × 6.5 in figure). Returns the 2×2 array of axes.
+    """
+    x_np = _numpy(x_grid).ravel()
+    y_np = _numpy(y_grid).ravel()
+    if x_np.size < 2 or y_np.size < 2:
+        raise ValueError(f"x_grid and y_grid must hold at least 2 values each, got {x_np.size} and {y_np.size}")
+    if not np.isfinite(x_np).all() or not np.isfinite(y_np).all():
+        raise ValueError("x_grid and y_grid must be finite")
+    if isinstance(min_weight, bool) or not isinstance(min_weight, (int, float)) or not 0 <= min_weight < 1:
+        raise ValueError(f"min_weight must be a number in [0, 1), got {min_weight!r}")
+    params = model_or_params if isinstance(model_or_params, MixtureParams) else None
+    if params is None:
+        if not callable(model_or_params):
+            raise TypeError(f"model_or_params must be an MDN or MixtureParams, got {type(model_or_params).__name__}")
+        with torch.no_grad():
+            params = model_or_params(torch.as_tensor(x_np, dtype=torch.float32).unsqueeze(1))
+    if params.means.ndim != 3 or params.means.shape[-1] != 1 or params.means.shape[0] != x_np.size:
+        raise ValueError(
+            f"the mixture must have means of shape (M, K, 1) with M = len(x_grid) = {x_np.size}, "
+            f"got {tuple(params.means.shape)}"
+        )
+    if axes is None:
+        _, axes = plt.subplots(2, 2, figsize=(8, 6.5), sharex=True, layout="constrained")
+    axes = np.asarray(axes)
+    if axes.shape != (2, 2):
+        raise ValueError(f"axes must be a 2×2 array of axes, got shape {axes.shape}")
+    weights = params.log_weights.detach().exp().numpy()  # (M, K)
+    means = params.means[..., 0].detach().numpy()
+    scales = params.scales[..., 0].detach().numpy()
+    ax_pi, ax_mu, ax_sigma, ax_density = axes.flat
+    for k in range(weights.shape[1]):
+        color = f"C{k % 10}"
+        ax_pi.plot(x_np, weights[:, k], color=color, lw=1.5, label=f"component {k + 1}")
+        for ax, values in ((ax_mu, means[:, k]), (ax_sigma, scales[:, k])):
+            ax.plot(x_np, values, color=color, lw=0.8, alpha=0.3)
+            ax.plot(x_np, np.where(weights[:, k] >= min_weight, values, np.nan), color=color, lw=1.8)
+    ax_pi.set(title="weights π_k(x)", ylabel="π_k", ylim=(0, 1.02))
+    ax_mu.set(title="means μ_k(x)", ylabel="μ_k")
+    ax_sigma.set(title="scales σ_k(x)", xlabel="x", ylabel="σ_k", ylim=(0, None))
+    ax_pi.legend(loc="upper right", fontsize="small", ncols=2)
+    density = conditional_density_grid(params, y_grid)
+    column_max = density.max(axis=0, keepdims=True)
+    image = ax_density.imshow(
+        density / np.where(column_max > 0, column_max, 1.0),
+        origin="lower",
+        aspect="auto",
+        cmap="magma",
+        vmin=0,
+        vmax=1,
+        extent=(x_np[0], x_np[-1], y_np[0], y_np[-1]),
+        interpolation="nearest",
+    )
+    plt.colorbar(image, ax=ax_density, label="p(y | x) / its maximum over y")
+    mode = params.mixture().mode()[:, 0].numpy()
+    ax_density.plot(x_np, mode, ls="none", marker=".", ms=2.5, color="tab:cyan", label="mode of p(y | x)")
+    ax_density.set(title="p(y | x) and its mode", xlabel="x", ylabel="y", ylim=(y_np[0], y_np[-1]))
+    ax_density.grid(False)
+    ax_density.legend(loc="lower right", fontsize="small")
+    axes[0, 0].figure.suptitle(title)
+    return axes

@@ -180,17 +180,15 @@ def right_heads(logits, mean_outputs, scale_outputs):
 LESSON_HEADS = right_heads(*lesson04._head_outputs())
 
 
-def heads_floor(floor):
+def heads_scales(scale_map):
     def heads(logits, mean_outputs, scale_outputs):
-        return right_heads(logits, mean_outputs, scale_outputs)._replace(
-            scales=(F.softplus(scale_outputs) + floor).unsqueeze(-1)
-        )
+        return right_heads(logits, mean_outputs, scale_outputs)._replace(scales=scale_map(scale_outputs).unsqueeze(-1))
 
     return heads
 
 
 def heads_in_place(logits, mean_outputs, scale_outputs):
-    scale_outputs.clamp_(min=-50.0)
+    scale_outputs.clamp_(min=-20.0)
     return right_heads(logits, mean_outputs, scale_outputs)
 
 
@@ -198,23 +196,62 @@ def heads_forget_return(logits, mean_outputs, scale_outputs):
     right_heads(logits, mean_outputs, scale_outputs)
 
 
-def right_gradient(y, mu, sigma):
-    log_sigma = torch.tensor(math.log(sigma), requires_grad=True)
-    nll = ml.losses.gaussian_nll(torch.tensor([mu]), log_sigma.exp(), torch.tensor([y]))
-    nll.backward()
-    return log_sigma.grad.item()
+def right_nll(logits, means, scales, y):
+    log_density = gaussian_log_prob(means, scales, y.unsqueeze(1)).sum(-1)
+    return -torch.logsumexp(torch.log_softmax(logits, dim=1) + log_density, dim=1).mean()
 
 
-def gradient_without_backward(y, mu, sigma):
-    log_sigma = torch.tensor(math.log(sigma), requires_grad=True)
-    ml.losses.gaussian_nll(torch.tensor([mu]), log_sigma.exp(), torch.tensor([y]))
-    return log_sigma.grad  # None: .backward() was never called
+LESSON_NLL = right_nll(*lesson04._nll_case())
 
 
-def gradient_item_without_backward(y, mu, sigma):
-    log_sigma = torch.tensor(math.log(sigma), requires_grad=True)
-    ml.losses.gaussian_nll(torch.tensor([mu]), log_sigma.exp(), torch.tensor([y]))
-    return log_sigma.grad.item()
+def mdn_nll_forgets_return(logits, means, scales, y):
+    right_nll(logits, means, scales, y)
+
+
+def mdn_nll_in_place(logits, means, scales, y):
+    y -= means.mean()
+    return right_nll(logits, means, scales, y)
+
+
+def mdn_nll_exp_sum_log(logits, means, scales, y):
+    density = gaussian_log_prob(means, scales, y.unsqueeze(1)).sum(-1).exp()
+    return -torch.log((torch.softmax(logits, dim=1) * density).sum(dim=1)).mean()
+
+
+def mdn_nll_as_float(logits, means, scales, y):
+    return float(right_nll(logits, means, scales, y).detach())
+
+
+def mdn_nll_detached(logits, means, scales, y):
+    return right_nll(logits, means, scales, y).detach()
+
+
+def mdn_nll_calls_backward(logits, means, scales, y):
+    loss = right_nll(logits, means, scales, y)
+    loss.backward()
+    return loss
+
+
+def right_gamma(log_weights, means, scales, y):
+    joint = log_weights + gaussian_log_prob(means, scales, y.unsqueeze(1)).sum(-1)
+    return torch.softmax(joint, dim=1)
+
+
+LESSON_GAMMA = right_gamma(*lesson04._gamma_case())
+
+
+def gamma_forgets_return(log_weights, means, scales, y):
+    right_gamma(log_weights, means, scales, y)
+
+
+def gamma_in_place(log_weights, means, scales, y):
+    scales.clamp_(min=0.6)
+    return right_gamma(log_weights, means, scales, y)
+
+
+def gamma_naive(log_weights, means, scales, y):
+    joint = (log_weights + gaussian_log_prob(means, scales, y.unsqueeze(1)).sum(-1)).exp()
+    return joint / joint.sum(dim=1, keepdim=True)
 
 
 # ------------------------------------------------------------------------------------------------ lesson 05
@@ -400,7 +437,8 @@ CHECKERS = {
     "03 conditional_mean": Checker(lesson03.check_conditional_mean, right_conditional_mean),
     "03 best_single_gaussian_nll": Checker(best_single_gaussian, best_nll()),
     "04 mixture_from_heads": Checker(lesson04.check_mixture_from_heads, right_heads),
-    "04 log_sigma_gradient": Checker(lesson04.check_log_sigma_gradient, right_gradient),
+    "04 mixture_nll": Checker(lesson04.check_mixture_nll, right_nll),
+    "04 responsibilities": Checker(lesson04.check_responsibilities, right_gamma),
     "05 tempered_log_weights": Checker(lesson05.check_tempered_log_weights, right_tempered),
     "05 fraction_inside": Checker(lesson05.check_fraction_inside, right_fraction),
     "05 safe_mixture_nll": Checker(lesson05.check_safe_mixture_nll, right_safe_nll),
@@ -422,7 +460,8 @@ NONE_RETURNERS = {
     "02 m_step": m_step_forgets_return,
     "03 conditional_mean": conditional_mean_forgets_return,
     "04 mixture_from_heads": heads_forget_return,
-    "04 log_sigma_gradient": gradient_without_backward,
+    "04 mixture_nll": mdn_nll_forgets_return,
+    "04 responsibilities": gamma_forgets_return,
     "05 tempered_log_weights": tempered_forgets_return,
     "05 fraction_inside": fraction_forgets_return,
     "05 safe_mixture_nll": nll_forgets_return_,
@@ -437,8 +476,9 @@ HARD_WIRED = {  # functions that answer the lesson's visible example whatever th
     "02 log_mixture_density": (density_with_notebook_globals, "not of the mixture passed in"),
     "02 m_step": (lambda y, r: LESSON_M_STEP, "right on the lesson's data"),
     "03 conditional_mean": (lambda x, y, x0, w: LESSON_CONDITIONAL_MEAN, "same number as for another window"),
-    "04 mixture_from_heads": (lambda a, b, c: LESSON_HEADS, "should have shape (7, 2)"),
-    "04 log_sigma_gradient": (lambda y, mu, s: -99.0, "same number as for another point"),
+    "04 mixture_from_heads": (lambda a, b, c: LESSON_HEADS, "should have shape (25, 3)"),
+    "04 mixture_nll": (lambda lg, m, s, y: LESSON_NLL.clone().requires_grad_(), "no grad_fn"),
+    "04 responsibilities": (lambda lw, m, s, y: LESSON_GAMMA, "should have shape (8, 4)"),
     "05 tempered_log_weights": (
         lambda lw, t: right_tempered(lesson05._tempered_cases()[0][0], 0.25),
         "same log-weights as for another case",
@@ -457,7 +497,8 @@ IN_PLACE = {
     "02 m_step": (m_step_in_place, "changed its argument resp in place"),
     "03 conditional_mean": (conditional_mean_in_place, "changed its argument x in place"),
     "04 mixture_from_heads": (heads_in_place, "changed its argument scale_outputs in place"),
-    "04 log_sigma_gradient": None,  # its arguments are plain numbers: nothing to change in place
+    "04 mixture_nll": (mdn_nll_in_place, "changed its argument y in place"),
+    "04 responsibilities": (gamma_in_place, "changed its argument scales in place"),
     "05 tempered_log_weights": (tempered_in_place, "changed its argument log_weights in place"),
     "05 fraction_inside": (fraction_in_place, "changed its argument u in place"),
     "05 safe_mixture_nll": (nll_means_in_place, "changed its argument means in place"),
@@ -548,19 +589,52 @@ SLIPS = {
         (lambda: best_nll(), "not a function"),
     ],
     "04 mixture_from_heads": [
-        (heads_floor(1e-4), "floor of 0.0001"),
-        (heads_floor(0.0), "no floor"),
-        (heads_floor(0.1), "F.softplus(scale_outputs) + 0.001"),
+        (heads_scales(lambda c: c), "raw outputs themselves"),
+        (heads_scales(lambda c: c.abs() + 1e-3), "does not grow with the raw output"),
+        (heads_scales(lambda c: torch.sigmoid(c)), "bounded map"),
+        (heads_scales(lambda c: F.softplus(c) + 0.1), "floor that large"),
+        (heads_scales(lambda c: torch.exp(4 * c)), "inf or NaN"),
         (lambda a, b, c: right_heads(a, b, c)._replace(log_weights=torch.log(torch.softmax(a, 1))), "underflows"),
         (lambda a, b, c: right_heads(a, b, c)._replace(log_weights=torch.log_softmax(a, 0)), "dim=0"),
-        (lambda a, b, c: right_heads(a, b, c)._replace(scales=(torch.exp(c) + 1e-3).unsqueeze(-1)), "overflows"),
+        (lambda a, b, c: right_heads(a, b, c)._replace(log_weights=torch.softmax(a, 1)), "weights π themselves"),
+        (lambda a, b, c: right_heads(a, b, c)._replace(means=b), "unsqueeze"),
         (lambda a, b, c: {"log_weights": a}, "three tensors"),
     ],
-    "04 log_sigma_gradient": [
-        (gradient_item_without_backward, "until you call .backward()"),
-        (lambda y, mu, s: -right_gradient(y, mu, s), "wrong sign"),
-        (lambda y, mu, s: right_gradient(y, mu, s) / s, "with respect to σ"),
-        (lambda y, mu, s: str(right_gradient(y, mu, s)), "without quotes"),
+    "04 mixture_nll": [
+        (lambda *args: right_nll(*args) * len(args[3]), "sums over the samples"),
+        (lambda *args: -right_nll(*args), "wrong sign"),
+        (lambda *args: right_nll(*args) - LOG_SQRT_2PI, "½·log(2π)"),
+        (
+            lambda lg, m, s, y: -mixture_log_prob(torch.log(torch.softmax(lg, 1)), m, s, y).mean(),
+            "log(softmax(...)) underflows",
+        ),
+        (lambda lg, m, s, y: -mixture_log_prob(lg, m, s, y).mean(), "raw logits as log-weights"),
+        (lambda lg, m, s, y: -mixture_log_prob(torch.zeros_like(lg), m, s, y).mean(), "leaves out the weights"),
+        (
+            lambda lg, m, s, y: (
+                -torch.logsumexp(
+                    torch.log_softmax(lg, 1) + gaussian_log_prob(m, s, y.unsqueeze(1)).sum(-1), dim=0
+                ).mean()
+            ),
+            "over the N samples (dim=0)",
+        ),
+        (lambda lg, m, s, y: right_nll(lg, m, s * s, y), "expected"),
+        (mdn_nll_exp_sum_log, "torch.logsumexp"),
+        (mdn_nll_as_float, "returned a float"),
+        (mdn_nll_detached, "no grad_fn"),
+        (mdn_nll_calls_backward, "call .backward() itself"),
+        (lambda lg, m, s, y: right_nll(lg, m.detach(), s, y), "no gradient reaches means"),
+    ],
+    "04 responsibilities": [
+        (gamma_naive, "0/0 is NaN"),
+        (lambda lw, m, s, y: right_gamma(lw, m, s, y).log(), "holds log γ"),
+        (lambda lw, m, s, y: lw.exp() - right_gamma(lw, m, s, y), "is π - γ"),
+        (lambda lw, m, s, y: right_gamma(torch.zeros_like(lw), m, s, y), "leaves out the weights"),
+        (
+            lambda lw, m, s, y: torch.softmax(lw + gaussian_log_prob(m, s, y.unsqueeze(1)).sum(-1), dim=0),
+            "normalised over the N samples",
+        ),
+        (lambda lw, m, s, y: right_gamma(lw, m, s, y)[:, :-1], "should have shape"),
     ],
     "05 tempered_log_weights": [
         (lambda lw, t: torch.log_softmax(lw * t, dim=1), "power T"),
@@ -682,7 +756,9 @@ def test_the_solution_passes(name, capsys):
         ("01 unit_change", 4.61),
         ("01 unit_change", np.array([math.log(100)])),
         ("03 best_single_gaussian_nll", torch.tensor([best_nll()])),
-        ("04 log_sigma_gradient", lambda y, mu, s: torch.tensor([1 - ((y - mu) / s) ** 2])),
+        ("04 mixture_nll", lambda lg, m, s, y: ml.mixture_nll(torch.log_softmax(lg, 1), m, s, y)),
+        ("04 mixture_from_heads", heads_scales(lambda c: torch.exp(c) + 1e-3)),
+        ("04 responsibilities", lambda lw, m, s, y: right_gamma(lw.double(), m.double(), s.double(), y.double())),
         ("07 true_shares", lambda n, p, h: torch.tensor(right_true_shares(n, p, h))),
         ("07 true_shares", lambda n, p, h: np.array(right_true_shares(n, p, h))),
         ("07 true_shares", lambda n, p, h: list(right_true_shares(n, p, h))),
@@ -744,9 +820,9 @@ def test_a_stub_is_not_attempted_but_a_function_that_forgets_return_returned_non
     assert "returned None" in problem and "not attempted" not in problem and "`return`" in problem
 
 
-def test_a_forgotten_backward_is_named():
-    problem = lesson04.check_log_sigma_gradient(gradient_without_backward).problems[0]
-    assert "returned None" in problem and ".backward()" in problem
+def test_a_forgotten_return_in_the_nll_is_named():
+    problem = lesson04.check_mixture_nll(mdn_nll_forgets_return).problems[0]
+    assert "returned None" in problem and "`return`" in problem
 
 
 def test_the_first_wrong_element_is_shown_with_enough_digits():
@@ -830,7 +906,8 @@ STORED_STUB_MESSAGES = {
     "03 conditional_mean": "not attempted yet: conditional_mean still returns nothing; fill in its body.",
     "03 best_single_gaussian_nll": "not attempted yet: best_single_gaussian_nll is still `...`; fill it in.",
     "04 mixture_from_heads": "not attempted yet: mixture_from_heads still returns nothing; fill in its body.",
-    "04 log_sigma_gradient": ("not attempted yet: nll_gradient_wrt_log_sigma still returns nothing; fill in its body."),
+    "04 mixture_nll": "not attempted yet: mixture_nll still returns nothing; fill in its body.",
+    "04 responsibilities": "not attempted yet: responsibilities still returns nothing; fill in its body.",
     "05 tempered_log_weights": "not attempted yet: tempered_log_weights still returns nothing; fill in its body.",
     "05 fraction_inside": "not attempted yet: fraction_inside still returns nothing; fill in its body.",
     "05 safe_mixture_nll": "not attempted yet: safe_mixture_nll still returns nothing; fill in its body.",
