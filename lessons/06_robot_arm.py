@@ -7,7 +7,7 @@
 # (**inverse kinematics**) has two answers, *elbow up* and *elbow down*. We build the arm exactly as Bishop did, so
 # that our numbers can stand beside his, train a regression net with mean squared error (MSE) and an MDN with a
 # two-dimensional output on the same data, and measure how far from the target each one actually puts the hand.
-# About 40 minutes; the notebook runs in about half a minute.
+# About 40 minutes.
 #
 # ## Learning objectives
 #
@@ -57,8 +57,9 @@ with torch.no_grad():
 # - L_2 \begin{pmatrix}\cos(\theta_1+\theta_2) \\ \sin(\theta_1+\theta_2)\end{pmatrix}.
 # $$
 #
-# The minus sign says where $\theta_2$ is measured from: $\theta_2$ is the angle *inside* the elbow, between the two
-# links, so $\theta_2 = \pi$ is the **straight arm**, whose hand is $L_1 + L_2 = 1$ from the shoulder. (Many
+# The minus sign says where $\theta_2$ is measured from: $\theta_2$ is the angle at the elbow *between the two
+# links* (turning counter-clockwise from the upper arm to the forearm), so $\theta_2 = \pi$ is the **straight arm**,
+# whose hand is $L_1 + L_2 = 1$ from the shoulder. (Many
 # robotics texts measure the elbow from straight instead, with a plus sign: their angle is $\theta_2 - \pi$.) The
 # joints are limited to $\theta_1 \in [0.3, 1.2]$ and $\theta_2 \in [\pi/2, 3\pi/2]$: the elbow bends up to a right
 # angle either way from straight. `arm.forward_kinematics` takes angles of shape (N, 2) and returns hand positions
@@ -134,8 +135,8 @@ plt.show()
 #
 # Derive the elbow angle from the triangle and write `elbow_angles(hand)`: for hand positions of shape (N, 2), return
 # shape (N, 2) with, in column 0, the elbow-up angle ($\theta_2 \le \pi$) and, in column 1, the elbow-down angle
-# ($\theta_2 \ge \pi$), in radians within the joint range. Decide which angle of the triangle $\theta_2$ is, and
-# what the law of cosines says about it.
+# ($\theta_2 \ge \pi$), in radians within the joint range. Mind which angle of the triangle $\theta_2$ is for
+# each branch, and which sign the law of cosines gives it.
 #
 # It must give a usable angle for every target the arm can reach, *including at full stretch* ($r = 1$), and for a
 # target a rounding error beyond it ($r = 1.000001$, as a measured or computed target can be), where the best the arm
@@ -267,9 +268,9 @@ print(f"MSE net: RMS distance from the target {mse_rms:.4f}   (the whole arm is 
 # Before training the MDN, find the number it cannot beat. The recorded angles are the exact pose plus independent
 # Gaussian noise of standard deviation $\sigma$ on each angle, so the true $p(\theta \mid x)$ is known: one Gaussian
 # bump around the exact pose where one answer exists, two bumps of equal weight where two do. (Equal, because the
-# poses were drawn uniformly, and the forward map squeezes the same area of joint space into a small patch of hand
-# positions around the target on either branch: its Jacobian determinant is $L_1 L_2 |\sin\theta_2|$, the same for
-# $\theta_2$ and $2\pi - \theta_2$.) No model can have a lower expected NLL than this true density has: it is the
+# poses were drawn uniformly and a small patch of hand positions around the target is reached from equal areas of
+# joint space on the two branches: the forward map scales areas by its Jacobian determinant, $L_1 L_2
+# |\sin\theta_2|$, the same for $\theta_2$ and $2\pi - \theta_2$.) No model can have a lower expected NLL than this true density has: it is the
 # **Bayes limit** of lesson 00, and it equals the true density's entropy.
 #
 # ### Exercise 2: the floor under the NLL
@@ -347,9 +348,27 @@ print(f"median scale of its components that weigh more than 10%: {typical_scale:
 
 # %% [markdown]
 # The MDN's NLL is negative, and a fraction of a nat above the floor, which is negative too: it is the entropy of
-# two narrow bumps. Its components have found the noise's width. The gap is what 1000 samples and a smooth net leave:
-# the true density changes abruptly where a target's second answer leaves the joint limits, and a smooth net can only
-# blur that edge.
+# two narrow bumps. Its components have found the noise's width. Where is the rest of the gap? Split the test targets
+# and compare, target by target, the true density's log-likelihood with the MDN's:
+
+# %%
+with torch.no_grad():
+    gap = arm.true_log_prob(test_x, test_y, 0.02) - mdn.log_prob(test_x, test_y)  # (N,) nats above the floor
+near_straight = two_answers & ((test_up[:, 1] - math.pi).abs() < 0.1)  # the two answers within 0.2 rad
+groups = {
+    "one answer": ~two_answers,
+    "two answers, far apart": two_answers & ~near_straight,
+    "two answers, near the straight arm": near_straight,
+}
+print(f"{'test targets':36s}{'share':>7s}{'mean gap':>10s}{'part of the gap':>17s}")
+for name, mask in groups.items():
+    part = float(gap[mask].sum() / gap.sum())
+    print(f"{name:36s}{mask.float().mean():7.1%}{gap[mask].mean():10.3f}{part:17.0%}")
+
+# %% [markdown]
+# Near the straight arm the two answers lie within a few noise widths of each other and their bumps merge into one
+# lopsided bump. The MDN fits those targets worst, by far: they are one in twenty, and make about a third of the gap.
+# Elsewhere, with one answer or two, it stays a quarter to a third of a nat above the floor per target.
 #
 # ## One pose from a mixture: the most probable component
 #
@@ -393,10 +412,9 @@ plt.show()
 # ## Did the MDN find both answers?
 #
 # For every test target with two answers, measure the distance in angle space from each exact answer to the nearest
-# component that carries real weight (more than 10%). If the MDN found both branches, both distances are small; the
-# noise alone puts a component's mean about $0.02/\sqrt{n}$ from the truth, for the $n$ training samples it learns
-# from around a target. Then add up the weight the MDN gives to elbow up: where both answers exist it should be
-# near ½ (they are equally likely), elsewhere near 0 or 1.
+# component that carries real weight (more than 10%). If the MDN found both branches, both distances are small
+# compared with the noise (0.02 rad) and with the distance between the two answers. Then add up the weight the MDN
+# gives to elbow up: where both answers exist it should be near ½ (they are equally likely), elsewhere near 0 or 1.
 
 # %%
 heavy = weights > 0.1  # (N, K): the components that matter for each target
@@ -418,11 +436,23 @@ p_up = (weights * (params.means[..., 1] < math.pi)).sum(dim=1)  # (N,): the weig
 only_up = arm.within_limits(test_up) & ~two_answers
 only_down = arm.within_limits(test_down) & ~two_answers
 print(f"weight on elbow up, on average: {p_up[two_answers].mean():.2f} where both answers exist,")
-print(
-    f"{p_up[only_up].mean():.2f} where only elbow up is allowed, {p_up[only_down].mean():.2f} where only elbow down is"
-)
+print(f"{p_up[only_up].mean():.2f} where only elbow up is allowed, {p_up[only_down].mean():.2f} where only down is")
+
+one_answer = only_up | only_down
+forbidden = torch.where(only_up[:, None], test_down, test_up)  # (N, 2): the answer outside the joint limits
+beyond = torch.maximum(arm.THETA1_RANGE[0] - forbidden[:, 0], forbidden[:, 0] - arm.THETA1_RANGE[1])  # (N,) rad
+leak = torch.where(only_up, 1 - p_up, p_up)  # (N,): the weight on the forbidden branch
+close = one_answer & (beyond < 0.1)
+print(f"weight on the forbidden branch: {leak[close].mean():.2f} where its θ1 is less than 0.1 rad beyond a limit,")
+print(f"{leak[one_answer & ~close].mean():.2f} where it is further beyond")
 
 # %% [markdown]
+# Both branches are found: half the time a heavy component sits within about 0.01 rad of each exact answer, half the
+# noise's width. Where both answers exist the MDN splits the weight about evenly, as it should. Where only one is
+# allowed it puts most of the weight on that one, though not all, and the weight it leaks to the forbidden branch
+# sits where that branch only just leaves the joint limits: the smooth net blurs the sharp edge where the number of
+# answers changes.
+#
 # ## The poses the MDN proposes
 #
 # Three targets: one in the overlap, one that only elbow up can reach and one that only elbow down can reach. For
@@ -490,15 +520,15 @@ else:
 # %% [markdown]
 # ## Recap
 #
-# - Bishop's arm measures the elbow angle inside the elbow, so $\theta_2 = \pi$ is the straight arm. Forward
+# - Bishop's arm measures the elbow angle between the two links, so $\theta_2 = \pi$ is the straight arm. Forward
 #   kinematics, angles → hand, is a function; its inverse has two answers (elbow up, $\theta_2 < \pi$, and elbow
 #   down) wherever both respect the joint limits, here for about two targets in three.
 # - The law of cosines gives the elbow angle; clamp the cosine, or the straight arm gives NaN.
 # - A net trained on MSE learns the average of the two poses: the straight arm, whose hand lands on the outer edge of
 #   the workspace and misses the target.
 # - Judge an inverse model by running its answers back through the forward model. The MDN's most probable component
-#   misses about ten times less than the MSE net, close to Bishop's numbers; its mixture mean misses as badly as the
-#   MSE net.
+#   puts the hand about ten times closer than the MSE net does, close to Bishop's numbers; its mixture mean misses as
+#   badly as the MSE net.
 # - On exact data an MDN's NLL has no floor. With noise of known size it has one, the true density's entropy, and
 #   the MDN's NLL is judged by its distance above it.
 #
