@@ -316,17 +316,23 @@ LESSON_NLL_EXAMPLE = torch.tensor(110.919)  # the NLL printed in lesson 05's log
 
 
 # ------------------------------------------------------------------------------------------------ lesson 06
+# The right answers are the lesson's own solution cells (tests/lesson_solutions.py).
+from lesson_solutions import solution as lesson_solution  # noqa: E402
 
-
-def right_elbow_angles(hand):
-    r2 = (hand**2).sum(dim=1)
-    theta2 = torch.arccos(((r2 - L1**2 - L2**2) / (2 * L1 * L2)).clamp(-1, 1))
-    return torch.stack([theta2, 2 * math.pi - theta2], dim=1)
+right_elbow_angles = lesson_solution("06", "elbow_angles")
+right_nll_floor = lesson_solution("06", "nll_floor")
+right_up_pose = lesson_solution("06", "elbow_up_pose")
 
 
 def elbow_angles_without_clamp(hand):
     r2 = (hand**2).sum(dim=1)
-    theta2 = torch.arccos((r2 - L1**2 - L2**2) / (2 * L1 * L2))
+    theta2 = torch.arccos((L1**2 + L2**2 - r2) / (2 * L1 * L2))
+    return torch.stack([theta2, 2 * math.pi - theta2], dim=1)
+
+
+def elbow_angles_textbook_convention(hand):  # θ2 measured from straight: π minus Bishop's angle
+    r2 = (hand**2).sum(dim=1)
+    theta2 = torch.arccos(((r2 - L1**2 - L2**2) / (2 * L1 * L2)).clamp(-1, 1))
     return torch.stack([theta2, 2 * math.pi - theta2], dim=1)
 
 
@@ -339,12 +345,23 @@ def elbow_angles_hard_wired(hand):
 
 def elbow_angles_in_place(hand):
     hand **= 2
-    theta2 = torch.arccos(((hand.sum(dim=1) - L1**2 - L2**2) / (2 * L1 * L2)).clamp(-1, 1))
+    theta2 = torch.arccos(((L1**2 + L2**2 - hand.sum(dim=1)) / (2 * L1 * L2)).clamp(-1, 1))
     return torch.stack([theta2, 2 * math.pi - theta2], dim=1)
 
 
 def elbow_angles_forget_return(hand):
     right_elbow_angles(hand)
+
+
+def nll_floor_forgets_return(noise_std, two_answer_share):
+    right_nll_floor(noise_std, two_answer_share)
+
+
+LESSON_FLOOR = right_nll_floor(*lesson06.FLOOR_CASES[0])
+
+
+def gaussian_entropy(noise_std):
+    return math.log(2 * math.pi * math.e * noise_std**2)  # two angles
 
 
 def lesson06_mixtures(n=40, seed=0):
@@ -361,28 +378,23 @@ def lesson06_mixtures(n=40, seed=0):
 PARAMS6 = lesson06_mixtures()
 
 
-def right_p_up(params):
-    return (params.log_weights.exp() * (params.means[..., 1] > math.pi)).sum(dim=1)
-
-
-def right_up_pose(params):
-    up = params.means[..., 1] > math.pi
-    best = params.log_weights.masked_fill(~up, -math.inf).argmax(dim=1)
-    return params.means[torch.arange(len(best)), best]
-
-
 def up_pose_hard_wired(params):
     return right_up_pose(PARAMS6)  # the notebook's params, not the argument
 
 
 def up_pose_in_place(params):
-    params.log_weights.masked_fill_(~(params.means[..., 1] > math.pi), -math.inf)
+    params.log_weights.masked_fill_(~(params.means[..., 1] < math.pi), -math.inf)
     best = params.log_weights.argmax(dim=1)
     return params.means[torch.arange(len(best)), best]
 
 
 def up_pose_forgets_return(params):
     right_up_pose(params)
+
+
+def up_pose_of_a_folding_arm(params):  # elbow up as θ2 > π: the arm that folds at θ2 = π
+    best = params.log_weights.masked_fill(~(params.means[..., 1] > math.pi), -math.inf).argmax(dim=1)
+    return params.means[torch.arange(len(best)), best]
 
 
 # ------------------------------------------------------------------------------------------------ lesson 07
@@ -443,9 +455,7 @@ CHECKERS = {
     "05 fraction_inside": Checker(lesson05.check_fraction_inside, right_fraction),
     "05 safe_mixture_nll": Checker(lesson05.check_safe_mixture_nll, right_safe_nll),
     "06 elbow_angles": Checker(lesson06.check_elbow_angles, right_elbow_angles),
-    "06 elbow_up_probability": Checker(
-        lambda answer: lesson06.check_elbow_up_probability(answer, PARAMS6), right_p_up(PARAMS6)
-    ),
+    "06 nll_floor": Checker(lesson06.check_nll_floor, right_nll_floor),
     "06 elbow_up_pose": Checker(lambda answer: lesson06.check_elbow_up_pose(answer, PARAMS6), right_up_pose),
     "07 true_shares": Checker(lesson07.check_true_shares, right_true_shares),
     "07 prob_above": Checker(lesson07.check_prob_above, right_prob_above),
@@ -466,6 +476,7 @@ NONE_RETURNERS = {
     "05 fraction_inside": fraction_forgets_return,
     "05 safe_mixture_nll": nll_forgets_return_,
     "06 elbow_angles": elbow_angles_forget_return,
+    "06 nll_floor": nll_floor_forgets_return,
     "06 elbow_up_pose": up_pose_forgets_return,
     "07 true_shares": shares_forget_return,
     "07 prob_above": prob_above_forgets_return,
@@ -486,6 +497,7 @@ HARD_WIRED = {  # functions that answer the lesson's visible example whatever th
     "05 fraction_inside": (lambda u, level: 0.9, "the same share as for another case"),
     "05 safe_mixture_nll": (lambda *args: LESSON_NLL_EXAMPLE, "not connected to the inputs"),
     "06 elbow_angles": (elbow_angles_hard_wired, "does it use its arguments"),
+    "06 nll_floor": (lambda noise_std, share: LESSON_FLOOR, "same number as for another case"),
     "06 elbow_up_pose": (up_pose_hard_wired, "does it use its arguments"),
     "07 true_shares": (lambda n, p, h: right_true_shares(16, 0.7, 0.2), "same shares as for another case"),
     "07 prob_above": (lambda params, t: LESSON_PROBS, "use the argument params"),
@@ -503,6 +515,7 @@ IN_PLACE = {
     "05 fraction_inside": (fraction_in_place, "changed its argument u in place"),
     "05 safe_mixture_nll": (nll_means_in_place, "changed its argument means in place"),
     "06 elbow_angles": (elbow_angles_in_place, "changed its argument hand in place"),
+    "06 nll_floor": None,  # plain numbers: nothing to change in place
     "06 elbow_up_pose": (up_pose_in_place, "changed its argument params.log_weights in place"),
     "07 true_shares": None,  # plain numbers again
     "07 prob_above": (prob_above_squares_in_place, "changed its argument params.scales in place"),
@@ -663,18 +676,26 @@ SLIPS = {
         (lambda *args: right_safe_nll(*args) * len(args[3]), "sum over the samples"),
     ],
     "06 elbow_angles": [
-        (elbow_angles_without_clamp, "clamp"),
+        (elbow_angles_without_clamp, "Clamp it"),
+        (elbow_angles_textbook_convention, "opposite sign"),
         (lambda hand: torch.rad2deg(right_elbow_angles(hand)), "degrees"),
         (lambda hand: right_elbow_angles(hand).flip(1), "swapped"),
+        (lambda hand: torch.stack([right_elbow_angles(hand)[:, 0], -right_elbow_angles(hand)[:, 0]], 1), "-θ2"),
         (lambda hand: right_elbow_angles(hand).numpy(), "should be a torch tensor"),
     ],
-    "06 elbow_up_probability": [
-        (1 - right_p_up(PARAMS6), "elbow DOWN"),
-        (right_p_up(PARAMS6).numpy(), "should be a torch tensor"),
-        (right_p_up, "got a function"),
+    "06 nll_floor": [
+        (lambda s, p: gaussian_entropy(s), "equally likely answers is missing"),
+        (lambda s, p: gaussian_entropy(s) + math.log(2), "given share only"),
+        (lambda s, p: gaussian_entropy(s) / 2 + p * math.log(2), "counts one angle"),
+        (lambda s, p: math.log(2 * math.pi * s**2) + p * math.log(2), "log-density at the centre"),
+        (lambda s, p: math.log(2 * math.pi * math.e * s) + p * math.log(2), "log σ², not log σ"),
+        (lambda s, p: -right_nll_floor(s, p), "sign is flipped"),
+        (lambda s, p: right_nll_floor(s, p) / math.log(2), "in bits"),
+        (lambda s, p: str(right_nll_floor(s, p)), "should be a number, got str"),
     ],
     "06 elbow_up_pose": [
         (lambda p: p.means[torch.arange(len(p.means)), p.log_weights.argmax(dim=1)], "heaviest component overall"),
+        (up_pose_of_a_folding_arm, "heaviest elbow-DOWN component"),
         (lambda p: p.means.mean(dim=1), "not the mean of the heaviest elbow-up component"),
     ],
     "07 true_shares": [
@@ -759,6 +780,8 @@ def test_the_solution_passes(name, capsys):
         ("04 mixture_nll", lambda lg, m, s, y: ml.mixture_nll(torch.log_softmax(lg, 1), m, s, y)),
         ("04 mixture_from_heads", heads_scales(lambda c: torch.exp(c) + 1e-3)),
         ("04 responsibilities", lambda lw, m, s, y: right_gamma(lw.double(), m.double(), s.double(), y.double())),
+        ("06 nll_floor", lambda s, p: torch.tensor(right_nll_floor(s, p))),
+        ("06 nll_floor", lambda s, p: np.float32(right_nll_floor(s, p))),
         ("07 true_shares", lambda n, p, h: torch.tensor(right_true_shares(n, p, h))),
         ("07 true_shares", lambda n, p, h: np.array(right_true_shares(n, p, h))),
         ("07 true_shares", lambda n, p, h: list(right_true_shares(n, p, h))),
@@ -788,18 +811,18 @@ def test_elbow_angles_in_float64_and_from_atan2_pass():
 
     def by_atan2(hand):
         r2 = (hand.double() ** 2).sum(dim=1)
-        c = (r2 - L1**2 - L2**2) / (2 * L1 * L2)
-        theta2 = torch.atan2((1 - c.clamp(-1, 1) ** 2).sqrt(), c)
+        c = ((L1**2 + L2**2 - r2) / (2 * L1 * L2)).clamp(-1, 1)
+        theta2 = torch.atan2((1 - c**2).sqrt(), c)
         return torch.stack([theta2, 2 * math.pi - theta2], dim=1).float()
 
     assert lesson06.check_elbow_angles(float64).passed
     assert lesson06.check_elbow_angles(by_atan2).passed
 
 
-def test_the_folded_arm_is_among_the_cases_and_gives_nan_without_a_clamp():
-    hand = arm.forward_kinematics([[0.5, math.pi]])
-    cos_theta2 = ((hand**2).sum(dim=1) - L1**2 - L2**2) / (2 * L1 * L2)
-    assert float(cos_theta2) < -1  # float32 rounding: -1.0000001
+def test_the_straight_arm_is_among_the_cases_and_gives_nan_without_a_clamp():
+    hand = lesson06._hand_cases()[1][1][-2:]  # two targets a hair beyond full stretch
+    cos_theta2 = (L1**2 + L2**2 - (hand**2).sum(dim=1)) / (2 * L1 * L2)
+    assert bool((cos_theta2 < -1).all())
     assert torch.isnan(torch.arccos(cos_theta2)).all()
 
 
@@ -912,7 +935,7 @@ STORED_STUB_MESSAGES = {
     "05 fraction_inside": "not attempted yet: fraction_inside still returns nothing; fill in its body.",
     "05 safe_mixture_nll": "not attempted yet: safe_mixture_nll still returns nothing; fill in its body.",
     "06 elbow_angles": "not attempted yet: elbow_angles still returns nothing; fill in its body.",
-    "06 elbow_up_probability": "not attempted yet: p_up is still `...`/None; fill in the exercise cell.",
+    "06 nll_floor": "not attempted yet: nll_floor still returns nothing; fill in its body.",
     "06 elbow_up_pose": "not attempted yet: elbow_up_pose still returns nothing; fill in its body.",
     "07 true_shares": (
         "not attempted yet: the value returned by `true_shares` is still `...`/None; fill in the exercise cell."
