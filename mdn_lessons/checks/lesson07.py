@@ -286,8 +286,8 @@ def _state_is_carried(model, x: torch.Tensor, full: list[torch.Tensor], split: i
     if not pair or first.result[1] is None:
         got = _describe(first.result[1] if pair else first.result)
         problems.append(
-            f"model(x[:, :{split}]) returned no state (got {got}): return the final state the recurrent layer gives back, "
-            "so that generation can continue from it."
+            f"model(x[:, :{split}]) returned no state (got {got}): return the final state the recurrent layer "
+            "gives back, so that generation can continue from it."
         )
         return False
     state = first.result[1]
@@ -299,9 +299,9 @@ def _state_is_carried(model, x: torch.Tensor, full: list[torch.Tensor], split: i
     rest = [part[:, split:] for part in full]
     if _differ(read[0], rest, (slice(None),)) > RNN_TOL:
         problems.append(
-            f"model(x[:, {split}:], state) does not continue where model(x[:, :{split}]) stopped: reading a sequence in two pieces, passing "
-            "the state returned by the first, must give the same mixtures as reading it at once. Pass `state` to "
-            "the recurrent layer (it starts from zeros when state is None)."
+            f"model(x[:, {split}:], state) does not continue where model(x[:, :{split}]) stopped: reading a "
+            "sequence in two pieces, passing the state returned by the first, must give the same mixtures as "
+            "reading it at once. Pass `state` to the recurrent layer (it starts from zeros when state is None)."
         )
         return False
     return True
