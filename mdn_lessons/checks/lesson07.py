@@ -202,14 +202,13 @@ MODEL_STUB = "not attempted yet: `RecurrentMDN` is still `...` or its methods ar
 
 
 def _class_is_stub(answer) -> bool:
-    """True for ``...`` or a class whose ``__init__`` or ``forward`` is still the stub."""
+    """True for ``...``, a stub function, or a class whose ``__init__`` or ``forward`` is still the stub."""
     if is_stub(answer):
         return True
     if not isinstance(answer, type):
-        return False
-    return any(
-        is_stub_function(answer.__dict__.get(name)) for name in ("__init__", "forward") if name in answer.__dict__
-    )
+        return is_stub_function(answer)
+    methods = [answer.__dict__[name] for name in ("__init__", "forward") if name in answer.__dict__]
+    return any(is_stub_function(method) for method in methods)
 
 
 def _fresh_sequences(n: int, length: int, seed: int) -> torch.Tensor:
@@ -314,22 +313,25 @@ def check_recurrent_mdn(recurrent_mdn) -> CheckResult:
     def test(problems: list[str]) -> None:
         if _class_is_stub(recurrent_mdn):
             raise NotAttempted(MODEL_STUB)
-        if not (isinstance(recurrent_mdn, type) and issubclass(recurrent_mdn, nn.Module)):
+        if isinstance(recurrent_mdn, nn.Module) or not callable(recurrent_mdn):
             got = "None" if recurrent_mdn is None else type(recurrent_mdn).__name__
             if isinstance(recurrent_mdn, nn.Module):
-                got = "an instance; pass the class itself, RecurrentMDN, without ()"
+                got = "a model; pass the class itself, RecurrentMDN, without ()"
             problems.append(f"RecurrentMDN should be a class derived from nn.Module, got {got}")
             return
         for case, (k, hidden) in enumerate(_MODEL_CASES):
+            created = f"RecurrentMDN({k}, {hidden})"
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(700 + case)
                 try:
-                    model = recurrent_mdn(n_components=k, hidden_size=hidden)
+                    model = recurrent_mdn(k, hidden)  # (n_components, hidden_size), as the exercise states
                 except Exception as error:
                     raise StudentCodeRaised(
-                        f"your code raised {type(error).__name__}: {error} (creating "
-                        f"RecurrentMDN(n_components={k}, hidden_size={hidden}))"
+                        f"your code raised {type(error).__name__}: {error} (in {created})"
                     ) from error
+            if not isinstance(model, nn.Module):
+                problems.append(f"{created} should create a torch nn.Module, got {_describe(model)}")
+                return
             model.eval()  # the checker's own copy: dropout, if any, off
             if not _one_model_is_right(model, k, hidden, 710 + case, problems):
                 return
@@ -339,7 +341,7 @@ def check_recurrent_mdn(recurrent_mdn) -> CheckResult:
 
 def _one_model_is_right(model, k: int, hidden: int, seed: int, problems: list[str]) -> bool:
     n, t, now = 4, 9, 4
-    created = f"RecurrentMDN(n_components={k}, hidden_size={hidden})"
+    created = f"RecurrentMDN({k}, {hidden})"
     parameters = [p for p in model.parameters() if p.requires_grad]
     if not parameters:
         problems.append(f"{created} has no trainable parameters: create its layers in __init__ (self.rnn = ...).")
