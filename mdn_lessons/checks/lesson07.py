@@ -660,14 +660,14 @@ def check_sample_futures(sample_futures) -> CheckResult:
 # ---------------------------------------------------------------------------- what the lesson goes on with
 
 FALLBACK = (
-    "Exercise {} is not solved yet (its check above says why), so the lesson goes on with the course's own {}; "
-    "come back to it and run the cells again."
+    "Exercise {} is not solved yet (see its check), so the lesson goes on with the course's own\n"
+    "{}. Once yours passes its check, run the cells from there again."
 )
 
 
 def recurrent_mdn_to_use(recurrent_mdn, result: CheckResult) -> type:
     """Your RecurrentMDN class if Exercise 1's check passed; else the course's, with a printed line."""
-    if result is not None and result.passed:
+    if isinstance(result, CheckResult) and result.passed:
         return recurrent_mdn
     print(FALLBACK.format(1, "RecurrentMDN"))
     return ReferenceRecurrentMDN
@@ -675,7 +675,7 @@ def recurrent_mdn_to_use(recurrent_mdn, result: CheckResult) -> type:
 
 def sample_futures_to_use(sample_futures, result: CheckResult):
     """Your sample_futures if Exercise 2's check passed; else the course's, with a printed line."""
-    if result is not None and result.passed:
+    if isinstance(result, CheckResult) and result.passed:
         return sample_futures
     print(FALLBACK.format(2, "sample_futures"))
     return reference_sample_futures
