@@ -129,14 +129,14 @@ for name, (happened, truth) in outcomes.items():
 #
 # Write `RecurrentMDN(n_components, hidden_size)`, a `torch.nn.Module`:
 #
-# - `model(x, state=None)` reads a batch of sequences x of shape (N, T, 1), the steps in data units, continuing
+# - `model(x, state=None)` reads a batch of sequences x of shape (N, T, 1), the steps (in slopes here), continuing
 #   from `state` (None: from the start), and returns a pair `(params, state)`: `params` a `ml.MixtureParams` with
 #   log_weights (N, T, K) and means and scales (N, T, K, 1), entry t the mixture over the step that follows
 #   x[:, t]; `state` the recurrent layer's state after the last step read.
-# - The decisions are yours, and say why in a comment: a GRU or an LSTM (`torch.nn.GRU`, `torch.nn.LSTM`; mind
-#   the order of their input axes), and the head: lesson 04's map from raw outputs to (log π, μ, σ) written again
-#   (a linear layer to 3K outputs, a log-softmax, a positive map for σ), or `ml.models.MixtureHead(hidden_size,
-#   n_components, 1)`, the package's version of that map.
+# - The decisions are yours, and say why in a comment: a GRU or an LSTM (`torch.nn.GRU`, `torch.nn.LSTM`), and
+#   the head: lesson 04's map from raw outputs to (log π, μ, σ) written again (a linear layer to 3K outputs, a
+#   log-softmax, a positive map for σ), or `ml.models.MixtureHead(hidden_size, n_components, 1)`, the package's
+#   version of that map.
 #
 # The check builds two models (K = 5 with 16 hidden units, K = 3 with 8) and reads fresh sequences with them: it
 # checks the shapes, σ > 0 and weights that sum to 1, that each sequence is read on its own, that the mixture at
@@ -149,7 +149,7 @@ for name, (happened, truth) in outcomes.items():
 class RecurrentMDN(nn.Module):
     """A recurrent layer reading one step at a time, and a mixture head after every step.
 
-    model(x, state=None): x (N, T, 1), the steps read, in data units; state: where to continue from (None: the
+    model(x, state=None): x (N, T, 1), the steps read (here in slopes); state: where to continue from (None: the
     start). Returns (params, state): params a MixtureParams with log_weights (N, T, K), means and scales
     (N, T, K, 1), entry t the mixture over the step after x[:, t]; state the recurrent layer's final state.
     """
@@ -169,7 +169,7 @@ class RecurrentMDN(nn.Module):
 class RecurrentMDN(nn.Module):
     """A recurrent layer reading one step at a time, and a mixture head after every step.
 
-    model(x, state=None): x (N, T, 1), the steps read, in data units; state: where to continue from (None: the
+    model(x, state=None): x (N, T, 1), the steps read (here in slopes); state: where to continue from (None: the
     start). Returns (params, state): params a MixtureParams with log_weights (N, T, K), means and scales
     (N, T, K, 1), entry t the mixture over the step after x[:, t]; state the recurrent layer's final state.
     """
@@ -192,7 +192,7 @@ class RecurrentMDN(nn.Module):
 # Why these choices. A GRU has one state tensor and fewer parameters than an LSTM, plenty for memories this short;
 # an LSTM works too (its state is a pair (h, c), which the rest of the lesson passes along untouched). The head is
 # lesson 04's map; writing it again would teach nothing new, and `MixtureHead` starts the means spread out and the
-# output weights small, the course's recipe (lesson 05). Two slips the check names: `batch_first` left at its
+# output weights small, the course's recipe. Two slips the check names: `batch_first` left at its
 # default (the GRU then reads the N sequences as the time axis and mixes them), and `bidirectional=True` (the
 # mixture at step t then reads the future).
 
@@ -207,7 +207,7 @@ result = ml.checks.lesson07.check_recurrent_mdn(RecurrentMDN)
 # $\Delta_t$, never its own guess of it, and is asked for $\Delta_{t+1}$. Training a sequence model on the true
 # previous values is called **teacher forcing** (Williams and Zipser, 1989). It makes training easy: each step is
 # a next-step question with the right history, and the GRU answers all T of them in one pass over the sequence.
-# Its price comes in section 7.
+# Its price comes in section 8.
 #
 # (Until your `RecurrentMDN` passes its check, the lesson trains the course's own version, and says so.)
 
