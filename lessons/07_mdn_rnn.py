@@ -70,7 +70,7 @@ def fate(final_value, margin=0.2):
 fig, ax = plt.subplots(figsize=(7, 3.5))
 for curve in curves[:40, :, 0]:
     ax.plot(curve, color=fate(curve[-1]), lw=1, alpha=0.7)
-for colour, label in [("C0", "went up"), ("C2", "went down"), ("0.6", "still flat")]:
+for colour, label in [("C0", "went up"), ("C2", "went down")]:
     ax.plot([], [], color=colour, label=label)
 ax.set(title="Forty branching curves", xlabel="step t", ylabel="$y_t$")
 ax.legend(loc="upper left")
