@@ -329,8 +329,8 @@ plt.show()
 # Exercise 1: `model(x, state)` returns `(params, state)`.
 #
 # Decide what the model reads first, which of its mixtures the next step is drawn from, what it reads next, and
-# how it keeps its memory. (Reading the whole sequence again at every step gives the same answer, at T times the
-# cost.) Draw with the course's sampler, at the temperature of lesson 05: for a `MixtureParams` whose log_weights
+# how it keeps its memory. (Reading the whole sequence again at every step gives the same draws, at a cost that
+# grows with the square of the length.) Draw with the course's sampler, at the temperature of lesson 05: for a `MixtureParams` whose log_weights
 # have shape (B, K), `params.mixture().sample(1, temperature, generator)` returns one draw per mixture, shape
 # (B, 1, 1). So that the check can compare your draws with its own, made with the same `generator`, read the
 # warm-up as a batch of n_samples identical sequences and draw all n_samples next steps with one such call per
@@ -344,7 +344,8 @@ plt.show()
 def sample_futures(model, warmup, n_steps, n_samples, temperature=1.0, generator=None):
     """n_samples continuations of the warm-up (P, 1), each sampled step read back: shape (n_samples, n_steps, 1)."""
     # TODO: read the warm-up, then for each of the n_steps steps: draw the next step of every continuation from
-    # the model's mixture, keep it, and let the model read it, carrying its state.
+    # the model's mixture, keep it, and let the model read it, carrying its state. The order of the draws: one call
+    # .sample(1, temperature, generator) per step, on the n_samples mixtures of the continuations.
     ...
 
 
