@@ -363,3 +363,41 @@ def mixture_parameters(
     ax_density.legend(loc="lower right", fontsize="small")
     axes[0, 0].figure.suptitle(title)
     return axes
+
+
+# ---------------------------------------------------------------- lesson 07: a mixture drawn component by component
+
+
+def mixture_components(
+    params: MixtureParams,
+    y_grid,
+    ax=None,
+    data=None,
+    log_scale: bool = False,
+    title: str = "Mixture density",
+    label: str = "mixture",
+    xlabel: str = "y",
+):
+    """One 1-D mixture over ``y_grid`` (G,): each weighted component as its own line, the total on top.
+
+    params: a mixture with N = 1 and D = 1. data: optional samples, drawn first as a grey histogram, so that no
+    curve hides it. Every component gets its own colour from the default colour cycle and its own legend entry
+    with its weight π_k. log_scale: a logarithmic density axis (the lesson sets its limits), where small
+    components and small bins stay visible.
+    """
+    ax = _axes(ax)
+    if data is not None:
+        ax.hist(
+            _numpy(data).ravel(), bins=60, density=True, color="0.8", edgecolor="0.55", lw=0.5, label="data (histogram)"
+        )
+    grid, total, parts = mixture_density_curve(params, y_grid)
+    weights = params.log_weights[0].detach().exp()
+    for k, part in enumerate(parts):
+        ax.plot(
+            grid, part, color=f"C{k % 10}", lw=1.5, ls="--", label=f"component {k + 1}: π = {float(weights[k]):.3f}"
+        )
+    ax.plot(grid, total, color="black", lw=1.2, label=label)
+    if log_scale:
+        ax.set_yscale("log")
+    ax.set(title=title, xlabel=xlabel, ylabel="density")
+    return ax

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from lesson_solutions import solution
 
 import mdn_lessons as ml
 from mdn_lessons import robot_arm as arm
@@ -436,6 +437,143 @@ def prob_above_forgets_return(params, threshold):
     right_prob_above(params, threshold)
 
 
+# The recurrent MDN (Exercise 1) and the sample-and-feed-back loop (Exercise 2): the right answers from the lesson.
+RIGHT_RECURRENT_MDN = solution("07", "RecurrentMDN")
+right_sample_futures = solution("07", "sample_futures")
+
+
+class BidirectionalMDN(RIGHT_RECURRENT_MDN):
+    def __init__(self, n_components, hidden_size):
+        super().__init__(n_components, hidden_size)
+        self.rnn = torch.nn.GRU(1, hidden_size, batch_first=True, bidirectional=True)
+        self.head = ml.models.MixtureHead(2 * hidden_size, n_components, 1)
+
+
+class TimeFirstMDN(RIGHT_RECURRENT_MDN):  # batch_first left at its default
+    def __init__(self, n_components, hidden_size):
+        super().__init__(n_components, hidden_size)
+        self.rnn = torch.nn.GRU(1, hidden_size)
+
+
+class WeightsNotLogsMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        params, state = super().forward(x, state)
+        return params._replace(log_weights=params.log_weights.exp()), state
+
+
+class SoftmaxOverTimeMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        params, state = super().forward(x, state)
+        return params._replace(log_weights=torch.log_softmax(params.log_weights, dim=1)), state
+
+
+class NoFeatureAxisMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        params, state = super().forward(x, state)
+        return ml.MixtureParams(params.log_weights, params.means[..., 0], params.scales[..., 0]), state
+
+
+class ForgetsStateMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        features, state = self.rnn(x)  # the state passed in is ignored
+        return self.head(features), state
+
+
+class OneStepBehindMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        return super().forward(torch.cat([torch.zeros_like(x[:, :1]), x[:, :-1]], dim=1), state)
+
+
+class WholeSequenceMeanMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        return super().forward(x - x.mean(dim=1, keepdim=True), state)
+
+
+class LastStepOnlyMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        features, state = self.rnn(x, state)
+        return self.head(features[:, -1]), state
+
+
+class ParamsOnlyMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        return super().forward(x, state)[0]
+
+
+class ExpScalesWithoutFloorMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        params, state = super().forward(x, state)
+        return params._replace(scales=params.scales - params.scales.detach().max() - 1.0), state
+
+
+class DetachedMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        with torch.no_grad():
+            return super().forward(x, state)
+
+
+class FixedKMDN(RIGHT_RECURRENT_MDN):  # hard-wired to the lesson's K = 5
+    def __init__(self, n_components, hidden_size):
+        super().__init__(5, hidden_size)
+
+
+class ForgetsReturnMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        super().forward(x, state)
+
+
+class ScalesInputInPlaceMDN(RIGHT_RECURRENT_MDN):
+    def forward(self, x, state=None):
+        x /= 0.25  # the caller's x changes
+        return super().forward(x, state)
+
+
+def _loop(read_back, carry_state=True, draw_from=-1):
+    """A generation loop with one thing changed: what it reads back, whether it keeps the state, which mixture."""
+
+    def loop(model, warmup, n_steps, n_samples, temperature=1.0, generator=None):
+        with torch.no_grad():
+            params, state = model(warmup.expand(n_samples, -1, -1))
+            futures = []
+            for _ in range(n_steps):
+                mixture = ml.MixtureParams(*(part[:, draw_from] for part in params)).mixture()
+                value = mixture.sample(1, temperature, generator)[:, 0]
+                futures.append(value)
+                params, state = model(read_back(value, mixture, warmup)[:, None], state if carry_state else None)
+        return torch.stack(futures, dim=1)
+
+    return loop
+
+
+restarts_the_state = _loop(lambda value, mixture, warmup: value, carry_state=False)
+reads_back_the_mean = _loop(lambda value, mixture, warmup: mixture.mean())
+reads_back_the_warm_up = _loop(lambda value, mixture, warmup: warmup[-1].expand_as(value))
+draws_from_the_first_step = _loop(lambda value, mixture, warmup: value, draw_from=0)
+
+
+def sample_futures_at_temperature_one(model, warmup, n_steps, n_samples, temperature=1.0, generator=None):
+    return right_sample_futures(model, warmup, n_steps, n_samples, 1.0, generator)
+
+
+def sample_futures_with_the_warm_up(model, warmup, n_steps, n_samples, temperature=1.0, generator=None):
+    futures = right_sample_futures(model, warmup, n_steps, n_samples, temperature, generator)
+    return torch.cat([warmup.expand(n_samples, -1, -1), futures], dim=1)
+
+
+def sample_futures_forgets_return(model, warmup, n_steps, n_samples, temperature=1.0, generator=None):
+    right_sample_futures(model, warmup, n_steps, n_samples, temperature, generator)
+
+
+def sample_futures_hard_wired(model, warmup, n_steps, n_samples, temperature=1.0, generator=None):
+    return torch.zeros(4, 6, 1)  # the first case's shape, whatever is asked
+
+
+def sample_futures_edits_the_warm_up(model, warmup, n_steps, n_samples, temperature=1.0, generator=None):
+    futures = right_sample_futures(model, warmup, n_steps, n_samples, temperature, generator)
+    warmup[-1] = futures[0, -1]  # the caller's warm-up changes
+    return futures
+
+
 # -------------------------------------------------------------------------------------------- the table
 
 CHECKERS = {
@@ -459,6 +597,8 @@ CHECKERS = {
     "06 elbow_up_pose": Checker(lambda answer: lesson06.check_elbow_up_pose(answer, PARAMS6), right_up_pose),
     "07 true_shares": Checker(lesson07.check_true_shares, right_true_shares),
     "07 prob_above": Checker(lesson07.check_prob_above, right_prob_above),
+    "07 recurrent_mdn": Checker(lesson07.check_recurrent_mdn, RIGHT_RECURRENT_MDN),
+    "07 sample_futures": Checker(lesson07.check_sample_futures, right_sample_futures),
 }
 
 FUNCTION_CHECKERS = [name for name, checker in CHECKERS.items() if callable(checker.solution)]
@@ -480,6 +620,8 @@ NONE_RETURNERS = {
     "06 elbow_up_pose": up_pose_forgets_return,
     "07 true_shares": shares_forget_return,
     "07 prob_above": prob_above_forgets_return,
+    "07 recurrent_mdn": ForgetsReturnMDN,
+    "07 sample_futures": sample_futures_forgets_return,
 }
 
 HARD_WIRED = {  # functions that answer the lesson's visible example whatever they are given
@@ -501,6 +643,8 @@ HARD_WIRED = {  # functions that answer the lesson's visible example whatever th
     "06 elbow_up_pose": (up_pose_hard_wired, "does it use its arguments"),
     "07 true_shares": (lambda n, p, h: right_true_shares(16, 0.7, 0.2), "same shares as for another case"),
     "07 prob_above": (lambda params, t: LESSON_PROBS, "use the argument params"),
+    "07 recurrent_mdn": (FixedKMDN, "K comes from the argument n_components"),
+    "07 sample_futures": (sample_futures_hard_wired, "it never called the model"),
 }
 
 IN_PLACE = {
@@ -519,6 +663,8 @@ IN_PLACE = {
     "06 elbow_up_pose": (up_pose_in_place, "changed its argument params.log_weights in place"),
     "07 true_shares": None,  # plain numbers again
     "07 prob_above": (prob_above_squares_in_place, "changed its argument params.scales in place"),
+    "07 recurrent_mdn": (ScalesInputInPlaceMDN, "changed its argument x in place"),
+    "07 sample_futures": (sample_futures_edits_the_warm_up, "changed its argument warmup in place"),
 }
 
 SLIPS = {
@@ -710,6 +856,30 @@ SLIPS = {
         (lambda params, t: {"p": right_prob_above(params, t)}, "got dict"),
         (lambda params, t: tuple(right_prob_above(params, t)) + (0.5,), "should have shape (4,)"),
     ],
+    "07 recurrent_mdn": [
+        (BidirectionalMDN, "may not look ahead"),
+        (WholeSequenceMeanMDN, "statistics over the whole sequence"),
+        (TimeFirstMDN, "batch_first=True"),
+        (WeightsNotLogsMDN, "not their logs: use torch.log_softmax"),
+        (SoftmaxOverTimeMDN, "torch.log_softmax(logits, dim=-1)"),
+        (NoFeatureAxisMDN, "`.unsqueeze(-1)`"),
+        (LastStepOnlyMDN, "apply the head to the hidden state of every step"),
+        (ParamsOnlyMDN, "should return a pair (params, state)"),
+        (ForgetsStateMDN, "Pass `state` to the recurrent layer"),
+        (OneStepBehindMDN, "not one step behind"),
+        (ExpScalesWithoutFloorMDN, "a σ must be positive"),
+        (DetachedMDN, "training could not change them"),
+        (RIGHT_RECURRENT_MDN(5, 16), "pass the class itself"),
+    ],
+    "07 sample_futures": [
+        (restarts_the_state, "restarted the hidden state"),
+        (reads_back_the_mean, "reads back its own sample"),
+        (reads_back_the_warm_up, "reads back its own sample"),
+        (draws_from_the_first_step, "params[:, -1]"),
+        (sample_futures_at_temperature_one, "ignores the temperature"),
+        (sample_futures_with_the_warm_up, "not the warm-up"),
+        (lambda *args: "futures", "should be a torch tensor"),
+    ],
 }
 
 
@@ -745,7 +915,7 @@ def test_a_wrong_answer_is_refused_and_its_slip_named(name, answer, words, capsy
 
 
 def test_every_checker_is_tried_with_every_kind_of_wrong_answer():
-    assert len(CHECKERS) == 19
+    assert len(CHECKERS) == 21
     for name in FUNCTION_CHECKERS:
         labels = {label for n, label, _, _ in WRONG if n == name}
         assert {"None", "returns None", "raises", "hard-wired"} <= labels
@@ -787,6 +957,8 @@ def test_the_solution_passes(name, capsys):
         ("07 true_shares", lambda n, p, h: list(right_true_shares(n, p, h))),
         ("07 prob_above", lambda params, t: tuple(right_prob_above(params, t).tolist())),
         ("07 prob_above", lambda params, t: right_prob_above(params, t).double()),
+        ("07 recurrent_mdn", lesson07.ReferenceRecurrentMDN),
+        ("07 sample_futures", lambda *args: right_sample_futures(*args).double()),
         ("02 m_step", lambda y, r: tuple(t.numpy() for t in right_m_step(y, r))),
         (
             "02 log_mixture_density",
@@ -943,6 +1115,10 @@ STORED_STUB_MESSAGES = {
     "07 prob_above": (
         "not attempted yet: the value returned by `prob_above` is still `...`/None; fill in the exercise cell."
     ),
+    "07 recurrent_mdn": (
+        "not attempted yet: `RecurrentMDN` is still `...` or its methods are; fill in the exercise cell."
+    ),
+    "07 sample_futures": "not attempted yet: sample_futures still returns nothing; fill in its body.",
 }
 
 

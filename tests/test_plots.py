@@ -129,3 +129,20 @@ def test_new_figures_fit_the_column_after_start_lesson(trained):
         if legend is not None:
             assert min(text.get_fontsize() for text in legend.get_texts()) >= 8
     plt.close("all")
+
+
+# ---------------------------------------------------------------- mixture_components (lesson 07)
+
+
+def test_mixture_components_draws_the_histogram_under_one_line_per_component():
+    params = ml.MixtureParams(
+        torch.log(torch.tensor([[0.2, 0.5, 0.3]])), torch.tensor([[[-1.0], [0.0], [1.0]]]), torch.full((1, 3, 1), 0.1)
+    )
+    ax = ml.plots.mixture_components(params, torch.linspace(-2, 2, 201), data=torch.randn(500), log_scale=True)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["component 1: π = 0.200", "component 2: π = 0.500", "component 3: π = 0.300", "mixture"]
+    colours = {line.get_color() for line in ax.get_lines()[:3]}
+    assert len(colours) == 3  # one colour per component
+    assert len(ax.patches) == 60 and all(patch.zorder <= ax.get_lines()[0].zorder for patch in ax.patches)
+    assert ax.get_yscale() == "log"
+    plt.close(ax.figure)
