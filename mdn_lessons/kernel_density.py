@@ -134,7 +134,7 @@ def choose_bandwidths(
     x,
     y,
     candidates_x=(0.02, 0.05, 0.1, 0.2, 0.4, 0.8),
-    candidates_y=(0.02, 0.05, 0.1, 0.2, 0.4),
+    candidates_y=(0.01, 0.02, 0.05, 0.1, 0.2, 0.4),
     validation_fraction: float = 0.25,
     seed: int = 0,
 ) -> BandwidthChoice:

@@ -56,10 +56,11 @@ def test_choice_scores_are_the_validation_nll_of_each_pair():
 def test_choice_is_the_lowest_validation_nll_and_not_on_the_edge_here():
     x, y = ml.data.inverted_sine(n=600, seed=0)
     choice = kd.choose_bandwidths(x, y, seed=0)
-    assert len(choice.validation_nll) == 30
+    assert len(choice.validation_nll) == 36
     best = min(choice.validation_nll.values())
     assert choice.validation_nll[(choice.bandwidth_x, choice.bandwidth_y)] == best
     assert 0.02 < choice.bandwidth_x < 0.8  # branches need a narrow h_x, noise a non-zero one
+    assert 0.01 < choice.bandwidth_y < 0.4  # the default grid brackets the best h_y too
     assert all(math.isfinite(v) for v in choice.validation_nll.values())
 
 
