@@ -70,7 +70,7 @@ truth = strokes.true_branch_shares()
 print({name: round(share, 3) for name, share in truth.items()})
 
 # %%
-fig, axes = plt.subplots(4, 1, figsize=(10, 5))
+fig, axes = plt.subplots(4, 1, figsize=(8, 4.5))
 for ax, line in zip(axes, train_lines[:4]):
     strokes.draw(line, ax=ax)
 fig.suptitle("Four lines of training data (a lift leaves a gap)")
@@ -97,10 +97,10 @@ for name, members, share in [
 ]:
     print(f"second move {name:12s} measured {float(members.float().mean()):.3f}   true {share:.3f}")
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharex=True, sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.5), sharex=True, sharey=True)
 axes[0].scatter(first[:1500, 0], first[:1500, 1], s=3, alpha=0.4)
 axes[0].set(title="First move: one leaning cloud", xlabel="Δx", ylabel="Δy")
-axes[1].scatter(second[:1500, 0], second[:1500, 1], s=3, alpha=0.4, color="tab:green")
+axes[1].scatter(second[:1500, 0], second[:1500, 1], s=3, alpha=0.4, color="C2")
 axes[1].set(title="Second move: three leaning clouds", xlabel="Δx")
 for ax in axes:
     ax.set_aspect("equal")
@@ -228,7 +228,8 @@ result = ml.checks.lesson09.check_stroke_head(stroke_head, raw=raw, n_components
 
 # %%
 TRAIN_HERE = False
-print(strokes.TRAINING)
+print(", ".join(f"{key}={value}" for key, value in strokes.TRAINING.items() if key != "fit"))
+print("fit:", strokes.TRAINING["fit"])
 x, y = strokes.next_step_pairs(train_lines)
 if TRAIN_HERE:
     settings = strokes.TRAINING
@@ -286,12 +287,12 @@ def ellipse(mean, cov, n=60):
 
 
 line, moves_shown = 2, [1, 3, 5]
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharex=True, sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.8), sharex=True, sharey=True)
 for ax, model, title in [(axes[0], correlated_model, "ρ learned"), (axes[1], diagonal_model, "ρ fixed at 0")]:
     with torch.no_grad():
         params = model(x_test[line : line + 1])
     mixture = params.mixture()
-    for t, colour in zip(moves_shown, ["tab:blue", "tab:orange", "tab:green"]):
+    for t, colour in zip(moves_shown, ["C0", "C1", "C2"]):
         weights = params.log_weights[0, t].exp()
         for k in weights.argsort(descending=True)[:3]:
             points = ellipse(mixture.means[0, t, k], mixture.covariances[0, t, k])
@@ -300,7 +301,7 @@ for ax, model, title in [(axes[0], correlated_model, "ρ learned"), (axes[1], di
     ax.set(title=title, xlabel="Δx")
     ax.set_aspect("equal")
 axes[0].set_ylabel("Δy")
-axes[0].legend(loc="lower left", fontsize="small")
+axes[0].legend(loc="lower left")
 plt.show()
 
 # %% [markdown]
@@ -400,11 +401,17 @@ written = {
     "ρ learned": strokes.write(correlated_model, n_samples=4, n_steps=40, generator=0),
     "ρ fixed at 0": strokes.write(diagonal_model, n_samples=4, n_steps=40, generator=0),
 }
-fig, axes = plt.subplots(4, 3, figsize=(14, 5))
-for column, (title, lines) in enumerate([("held-out data", test_lines[:4]), *written.items()]):
-    for row, line in enumerate(lines):
-        strokes.draw(line, ax=axes[row, column], color=["black", "tab:blue", "tab:red"][column])
-    axes[0, column].set_title(title)
+fig, axes = plt.subplots(6, 2, figsize=(8, 6.5))
+sources = [
+    ("held-out data", test_lines[:4], "black"),
+    ("ρ learned", written["ρ learned"], "C0"),
+    ("ρ fixed at 0", written["ρ fixed at 0"], "C3"),
+]
+for group, (title, lines, colour) in enumerate(sources):
+    for index, line in enumerate(lines):
+        strokes.draw(line, ax=axes[2 * group + index // 2, index % 2], color=colour)
+    axes[2 * group, 0].set_title(title, loc="left")
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -428,10 +435,11 @@ first_glyphs = {
     name: strokes.first_glyph_branches(strokes.write(model, n_samples, 9, generator=1))
     for name, model in [("ρ learned", correlated_model), ("ρ fixed at 0", diagonal_model)]
 }
-print(f"{'share of glyphs':16s}" + "".join(f"{name:>20s}" for name in truth))
-print(f"{'true':16s}" + "".join(f"{share:20.3f}" for share in truth.values()))
+columns = {name: name.split()[0] for name in truth}  # short headings: "anticlockwise", "clockwise", ...
+print(f"{'share of glyphs':16s}" + "".join(f"{columns[name]:>14s}" for name in truth))
+print(f"{'true':16s}" + "".join(f"{share:14.3f}" for share in truth.values()))
 for name, shares in first_glyphs.items():
-    print(f"{name:16s}" + "".join(f"{shares[key]:20.3f}" for key in truth))
+    print(f"{name:16s}" + "".join(f"{shares[key]:14.3f}" for key in truth))
 print(f"(sampling error of a share near 0.3 with {n_samples} samples: about ±{(0.3 * 0.7 / n_samples) ** 0.5:.3f})")
 
 # %% [markdown]
@@ -456,19 +464,19 @@ def typicality(lines):
 
 
 temperatures = [0.1, 0.5, 1.0, 1.5]
-print(f"{'T':>5s}" + "".join(f"{name:>20s}" for name in truth) + f"{'typicality':>12s}")
-print(f"{'data':>5s}" + "".join(f"{share:20.3f}" for share in truth.values()) + f"{typicality(test_lines):12.3f}")
+print(f"{'T':>5s}" + "".join(f"{columns[name]:>14s}" for name in truth) + f"{'typicality':>12s}")
+print(f"{'data':>5s}" + "".join(f"{share:14.3f}" for share in truth.values()) + f"{typicality(test_lines):12.3f}")
 for temperature in temperatures:
     lines = strokes.write(correlated_model, n_samples, 9, temperature=temperature, generator=2)
     shares = strokes.first_glyph_branches(lines)
-    print(f"{temperature:5.1f}" + "".join(f"{shares[key]:20.3f}" for key in truth) + f"{typicality(lines):12.3f}")
+    print(f"{temperature:5.1f}" + "".join(f"{shares[key]:14.3f}" for key in truth) + f"{typicality(lines):12.3f}")
 
 # %%
-fig, axes = plt.subplots(len(temperatures), 1, figsize=(10, 6))
+fig, axes = plt.subplots(len(temperatures), 1, figsize=(8, 5.5))
 for ax, temperature in zip(axes, temperatures):
     line = strokes.write(correlated_model, 1, 40, temperature=temperature, generator=3)
-    strokes.draw(line, ax=ax, color="tab:blue")
-    ax.set_title(f"T = {temperature}", fontsize="small", loc="left")
+    strokes.draw(line, ax=ax, color="C0")
+    ax.set_title(f"T = {temperature}", loc="left")
 plt.show()
 
 # %% [markdown]
@@ -506,7 +514,8 @@ plt.show()
 #   likeliest choice takes over, above 1 it gets more varied and scruffier.
 #
 # This is the last lesson of the course; go back to [lesson 00](00_welcome.ipynb) for the map of the whole
-# course. To read next:
+# course. **Where to go next:** the course's reading list and credits, [READING.md](../READING.md), gives every
+# paper, post and data set the lessons build on, with what each adds. For this lesson:
 #
 # - A. Graves, *Generating Sequences With Recurrent Neural Networks* (2013): the handwriting MDN-RNN, with
 #   correlated components, the end-of-stroke bit and the sampling bias.

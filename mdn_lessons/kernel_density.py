@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 
 from . import _validate
-from .mixture import MixtureParams, mixture_log_prob
+from .mixture import MixtureParams, gaussian_log_prob, mixture_log_prob
 
 
 @dataclass
@@ -63,18 +63,47 @@ def _check_model(model) -> KernelConditionalDensity:
     return model
 
 
+def _input_spread(model: KernelConditionalDensity) -> torch.Tensor:
+    return model.x.std(dim=0, unbiased=False).clamp_min(1e-12)
+
+
+def _output_scale(model: KernelConditionalDensity) -> float:
+    return model.bandwidth_y * float(model.y.std(unbiased=False).clamp_min(1e-12))
+
+
+def _log_weights(squared_distances: torch.Tensor, bandwidth_x: float) -> torch.Tensor:
+    """log w_i(x) from squared standardised input distances (N, M): a log-softmax over the M training pairs."""
+    return torch.log_softmax(-0.5 * squared_distances / bandwidth_x**2, dim=1)
+
+
 @torch.no_grad()
-def kernel_params(model: KernelConditionalDensity, x) -> MixtureParams:
+def kernel_params(model: KernelConditionalDensity, x, trim: float | None = None) -> MixtureParams:
     """The estimate p(y | x) for each query x (N, F): MixtureParams with log_weights (N, M), means and
-    scales (N, M, 1), one component per training pair."""
+    scales (N, M, 1), one component per training pair.
+
+    trim: None (exact) or a share in (0, 0.5): keep only the K' heaviest components of every query, with K' the
+        smallest number whose kept weights sum to at least 1 − trim in every row, and renormalise. A picture over
+        a fine grid of y (plots, with a (grid, N, K) tensor inside) then costs M / K' times less, and no density
+        moves by more than a share ``trim`` of itself; keep the exact estimate for NLLs.
+    """
     model = _check_model(model)
     x = _validate.feature_matrix("x", x, features=model.x.shape[1])
-    spread = model.x.std(dim=0, unbiased=False).clamp_min(1e-12)
+    if trim is not None:
+        trim = _validate.positive_float("trim", trim)
+        if trim >= 0.5:
+            raise ValueError(f"trim must be a share between 0 and 0.5 (for example 1e-4), got {trim}")
+    spread = _input_spread(model)
     squared = torch.cdist(x / spread, model.x / spread).pow(2)  # (N, M)
-    log_weights = torch.log_softmax(-0.5 * squared / model.bandwidth_x**2, dim=1)
-    scale = model.bandwidth_y * float(model.y.std(unbiased=False).clamp_min(1e-12))
-    means = model.y.T.expand(len(x), -1).unsqueeze(-1)
-    return MixtureParams(log_weights, means.clone(), torch.full_like(means, scale))
+    log_weights = _log_weights(squared, model.bandwidth_x)
+    means = model.y.T.expand(len(x), -1).unsqueeze(-1)  # (N, M, 1)
+    if trim is not None:
+        sorted_log_weights, order = log_weights.sort(dim=1, descending=True)
+        kept_mass = sorted_log_weights.exp().cumsum(dim=1)  # (N, M)
+        needed = int((kept_mass < 1 - trim).sum(dim=1).max()) + 1  # the heaviest `needed` reach 1 − trim in every row
+        keep = order[:, : min(needed, log_weights.shape[1])]
+        log_weights = torch.log_softmax(log_weights.gather(1, keep), dim=1)
+        means = model.y[keep]  # (N, K', 1)
+    return MixtureParams(log_weights, means.clone(), torch.full_like(means, _output_scale(model)))
 
 
 def kernel_log_prob(model: KernelConditionalDensity, x, y) -> torch.Tensor:
@@ -105,7 +134,7 @@ def choose_bandwidths(
     x,
     y,
     candidates_x=(0.02, 0.05, 0.1, 0.2, 0.4, 0.8),
-    candidates_y=(0.02, 0.05, 0.1, 0.2, 0.4),
+    candidates_y=(0.01, 0.02, 0.05, 0.1, 0.2, 0.4),
     validation_fraction: float = 0.25,
     seed: int = 0,
 ) -> BandwidthChoice:
@@ -129,11 +158,21 @@ def choose_bandwidths(
         raise ValueError(f"x holds {len(x)} samples: too few to keep {n_valid} aside for validation")
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
     valid, train = order[:n_valid], order[n_valid:]
-    scores = {}
-    for h_x in candidates_x:
+    # The same sums as kernel_log_prob for every pair, with the distances computed once, each h_x's weights
+    # once and each h_y's Gaussian terms once: (len(x) + len(y) candidates) matrices instead of their product.
+    reference = kernel_conditional_density(x[train], y[train], candidates_x[0], candidates_y[0])
+    spread = _input_spread(reference)
+    with torch.no_grad():
+        squared = torch.cdist(x[valid] / spread, x[train] / spread).pow(2)  # (V, M)
+        log_weights = {h_x: _log_weights(squared, h_x) for h_x in candidates_x}
+        y_spread = float(y[train].std(unbiased=False).clamp_min(1e-12))
+        scores = {}
         for h_y in candidates_y:
-            model = kernel_conditional_density(x[train], y[train], h_x, h_y)
-            scores[(h_x, h_y)] = float(-kernel_log_prob(model, x[valid], y[valid]).mean())
+            scale = torch.tensor(h_y * y_spread)
+            log_normal = gaussian_log_prob(y[train].T, scale, y[valid])  # (V, M): log N(y_v; y_i, (h_y·s_y)²)
+            for h_x in candidates_x:
+                scores[(h_x, h_y)] = float(-torch.logsumexp(log_weights[h_x] + log_normal, dim=1).mean())
+    scores = {(h_x, h_y): scores[(h_x, h_y)] for h_x in candidates_x for h_y in candidates_y}
     best = min(scores, key=lambda pair: (scores[pair], pair))
     if not math.isfinite(scores[best]):
         raise ValueError("every bandwidth pair gave an infinite validation NLL; try larger candidates")

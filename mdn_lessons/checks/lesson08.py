@@ -38,7 +38,7 @@ def _call(function: Callable, name: str, *arguments):
     except Exception as error:  # the student's code: report it as theirs
         raise _StudentRaised(f"your code raised {type(error).__name__}: {error}") from error
     if value is None or value is Ellipsis:
-        raise NotAttempted(f"not attempted yet: {name} returned None; fill in its body and return the result.")
+        raise NotAttempted(f"not attempted yet: {name} returned None.\n     Fill in its body and return the result.")
     return value
 
 
@@ -342,7 +342,7 @@ def check_pinball_loss(pinball_loss, predictions=None, y=None, quantiles=None) -
                 raise _StudentRaised(f"your code raised {type(error).__name__}: {error}") from error
             if answer is None or answer is Ellipsis:
                 raise NotAttempted(
-                    "not attempted yet: pinball_loss returned None; fill in its body and return the loss."
+                    "not attempted yet: pinball_loss returned None.\n     Fill in its body and return the loss."
                 )
             if isinstance(answer, torch.Tensor) and answer.numel() != 1:
                 problems.append(

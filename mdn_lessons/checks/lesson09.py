@@ -52,8 +52,8 @@ def _run(exercise: str, test) -> CheckResult:
 
 def _returned_none(call: str) -> NotAttempted:
     return NotAttempted(
-        f"not attempted yet, or a `return` is missing: {call} returned None. Fill in the exercise cell and "
-        "return the answer."
+        f"not attempted yet, or a `return` is missing:\n     {call} returned None.\n"
+        "     Fill in the exercise cell and return the answer."
     )
 
 
