@@ -8,8 +8,9 @@ smaller, and each function here gives one such thing (each is a method of
 * draws: :func:`sample` (with a temperature),
 * one point: :func:`most_probable_component_mean`, :func:`mixture_mode` (a proper mode search) and
   :func:`mixture_mean` (the squared-error answer), with :func:`mixture_variance` for the spread,
-* for one-dimensional targets (D = 1): :func:`mixture_cdf`, :func:`mixture_quantile` and
-  :func:`central_interval`.
+* for one-dimensional targets (D = 1): :func:`mixture_cdf`, :func:`mixture_quantile`,
+  :func:`central_interval`, and :func:`highest_density_interval` (the shortest region holding a given
+  probability, in one or several pieces) with :func:`inside_intervals` to test targets against it.
 
 Judging a fitted mixture on held-out data (D = 1): ``mixture_cdf(params, y)`` evaluated at the true
 targets gives the probability-integral-transform (PIT) values, which are uniform on [0, 1] when the
@@ -21,12 +22,25 @@ Every function works without gradients and returns float32 tensors (or plain flo
 
 from __future__ import annotations
 
+import math
 from numbers import Real
 
 import torch
 
 from . import _validate
 from .mixture import Mixture, MixtureParams, probability
+
+HDI_REACH = 6.0
+""":func:`highest_density_interval` looks for the region within this many σ_k of some component mean."""
+
+HDI_POINTS_PER_COMPONENT = 121
+"""Grid points per component, evenly over μ_k ± HDI_REACH·σ_k (so every component, however narrow, is seen)."""
+
+HDI_SPAN_POINTS = 301
+"""Grid points evenly over the whole span of the mixture, between and around the components."""
+
+_HDI_BISECTIONS = 20
+"""Halvings of the density threshold's bracket, which starts one grid cell wide (see :func:`_threshold_bracket`)."""
 
 
 def _checked(params) -> Mixture:
@@ -161,3 +175,129 @@ def coverage(params: MixtureParams, y, levels=(0.5, 0.9)) -> dict[float, float]:
     y = _targets("y", y, len(mixture.log_weights))
     u = mixture.cdf64(y)
     return {level: float(((u >= (1 - level) / 2) & (u <= (1 + level) / 2)).double().mean()) for level in levels}
+
+
+def _density_grid(mixture: Mixture) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Each one-dimensional mixture's density on its own sorted grid, in float64.
+
+    Returns grid (N, P), density (N, P) and the exact probability of each grid cell from the CDF (N, P - 1).
+    The grid joins HDI_POINTS_PER_COMPONENT points over μ_k ± HDI_REACH·σ_k for every component to
+    HDI_SPAN_POINTS points over the whole span, so a narrow component is resolved as well as a wide one.
+    """
+    log_weights = mixture.log_weights.double()
+    means, scales = mixture.means[..., 0].double(), mixture.scales[..., 0].double()  # (N, K)
+    steps = torch.linspace(-HDI_REACH, HDI_REACH, HDI_POINTS_PER_COMPONENT, dtype=torch.float64)
+    local = (means.unsqueeze(-1) + scales.unsqueeze(-1) * steps).flatten(1)  # (N, K * points)
+    low = (means - HDI_REACH * scales).min(dim=1, keepdim=True).values
+    high = (means + HDI_REACH * scales).max(dim=1, keepdim=True).values
+    span = low + (high - low) * torch.linspace(0, 1, HDI_SPAN_POINTS, dtype=torch.float64)  # (N, span points)
+    grid = torch.cat([local, span], dim=1).sort(dim=1).values  # (N, P)
+    z = (grid.unsqueeze(-1) - means.unsqueeze(1)) / scales.unsqueeze(1)  # (N, P, K)
+    peaks = (log_weights.exp() / (scales * math.sqrt(2 * math.pi))).unsqueeze(1)  # π_k N(μ_k; μ_k, σ_k²), (N, 1, K)
+    density = (peaks * torch.exp(-0.5 * z * z)).sum(dim=-1)  # (N, P); far from every component it is 0, as it should
+    cell_mass = mixture.cdf64(grid).diff(dim=1).clamp_min(0.0)
+    return grid, density, cell_mass
+
+
+def _level_reached(heights: torch.Tensor, cell_mass: torch.Tensor, level: float) -> torch.Tensor:
+    """Per mixture (N,): the largest h such that the cells with heights >= h hold at least ``level``."""
+    order = heights.argsort(dim=1, descending=True)
+    held = cell_mass.gather(1, order).cumsum(dim=1)
+    reached = torch.searchsorted(held, torch.full((len(held), 1), level, dtype=held.dtype)).clamp_max(held.shape[1] - 1)
+    return heights.gather(1, order.gather(1, reached))[:, 0]
+
+
+def _threshold_bracket(density: torch.Tensor, cell_mass: torch.Tensor, level: float):
+    """(low, high), each (N,), around the threshold h whose region {p >= h} holds ``level``.
+
+    A cell lies wholly above h if its lower end does, and partly above if its upper end does, so the mass
+    above h lies between the two sums; the h each sum gives for ``level`` brackets the true one.
+    """
+    left, right = density[:, :-1], density[:, 1:]
+    return _level_reached(torch.minimum(left, right), cell_mass, level), _level_reached(
+        torch.maximum(left, right), cell_mass, level
+    )
+
+
+def _mass_above(threshold: torch.Tensor, cells: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """P(p(Y) >= threshold) per mixture (N,), with the density taken as linear inside each grid cell.
+
+    cells: (lower end, upper end, sum of the two ends, probability) of every cell, each (N, P - 1).
+    """
+    lower, upper, both, cell_mass = cells
+    h = threshold.unsqueeze(1)
+    tiny = torch.finfo(upper.dtype).tiny
+    # Where the cell crosses h: the share of its length above h, times the mean density there over the cell's.
+    length = ((upper - h) / (upper - lower).clamp_min(tiny)).clamp(0.0, 1.0)
+    share = (length * (upper + h) / both.clamp_min(tiny)).clamp(0.0, 1.0)
+    share = torch.where(lower >= h, 1.0, share)
+    return (cell_mass * share).sum(dim=1)
+
+
+def _pieces(grid: torch.Tensor, density: torch.Tensor, threshold: float) -> torch.Tensor:
+    """The runs of one grid (P,) where density >= threshold, as (M, 2) [lower, upper] rows, ends interpolated."""
+    above = density >= threshold
+    change = above.int().diff()
+    starts = (change == 1).nonzero().flatten() + 1  # first point of a run; the crossing lies just before it
+    ends = (change == -1).nonzero().flatten()  # last point of a run; the crossing lies just after it
+    lower = grid[starts - 1] + (threshold - density[starts - 1]) / (density[starts] - density[starts - 1]) * (
+        grid[starts] - grid[starts - 1]
+    )
+    upper = grid[ends] + (density[ends] - threshold) / (density[ends] - density[ends + 1]) * (
+        grid[ends + 1] - grid[ends]
+    )
+    if bool(above[0]):
+        lower = torch.cat([grid[:1], lower])
+    if bool(above[-1]):
+        upper = torch.cat([upper, grid[-1:]])
+    return torch.stack([lower, upper], dim=1).float()
+
+
+def highest_density_interval(params: MixtureParams, level: float) -> list[torch.Tensor]:
+    """The shortest region holding probability ``level`` of each one-dimensional mixture, in one or more pieces.
+
+    The region is {y : p(y) >= h}, with the density threshold h chosen so that it holds probability
+    ``level``; no region of the same probability is shorter. For a single Gaussian it is the central
+    interval; for a mixture with separate branches it is one piece per branch that is dense enough, and it
+    leaves out the gaps that :func:`central_interval` spans.
+
+    params: N one-dimensional mixtures (D = 1); level: in (0, 1). Returns a list of N float32 tensors, one per
+    mixture, each of shape (M, 2): M >= 1 pieces as rows [lower, upper], sorted and disjoint. Found on a grid
+    (see :data:`HDI_POINTS_PER_COMPONENT`) with the density taken as linear between grid points; the
+    probability of the pieces is within about 1e-4 of ``level``.
+    """
+    mixture = _one_dimensional(params)
+    level = probability("level", level)
+    grid, density, cell_mass = _density_grid(mixture)
+    left, right = density[:, :-1], density[:, 1:]
+    cells = (torch.minimum(left, right), torch.maximum(left, right), left + right, cell_mass)
+    low, high = _threshold_bracket(density, cell_mass, level)  # the region above low holds >= level
+    for _ in range(_HDI_BISECTIONS):
+        middle = 0.5 * (low + high)
+        enough = _mass_above(middle, cells) >= level
+        low = torch.where(enough, middle, low)
+        high = torch.where(enough, high, middle)
+    return [_pieces(g, d, float(h)) for g, d, h in zip(grid, density, low, strict=True)]
+
+
+def inside_intervals(intervals, y) -> torch.Tensor:
+    """Whether each target lies inside its mixture's region: a bool tensor (N,).
+
+    intervals: a list of N tensors of shape (M, 2), rows [lower, upper] (what :func:`highest_density_interval`
+    returns); y: the N targets, (N, 1) or (N,). The share of True values is the region's observed coverage.
+    """
+    if not isinstance(intervals, (list, tuple)) or not intervals:
+        raise TypeError(
+            "intervals must be a non-empty list of (M, 2) tensors, one per mixture "
+            f"(what highest_density_interval returns), got {type(intervals).__name__}"
+        )
+    pieces = []
+    for i, piece in enumerate(intervals):
+        piece = _validate.float_tensor(f"intervals[{i}]", piece)
+        if piece.ndim != 2 or piece.shape[1] != 2 or piece.shape[0] < 1:
+            raise ValueError(f"intervals[{i}] must have shape (M, 2) with M >= 1, got {tuple(piece.shape)}")
+        pieces.append(piece)
+    targets = _targets("y", y, len(pieces)).float()
+    return torch.tensor(
+        [bool(((piece[:, 0] <= t) & (t <= piece[:, 1])).any()) for piece, t in zip(pieces, targets, strict=True)]
+    )
