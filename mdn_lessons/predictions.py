@@ -33,13 +33,13 @@ from .mixture import Mixture, MixtureParams, probability
 HDI_REACH = 6.0
 """:func:`highest_density_interval` looks for the region within this many σ_k of some component mean."""
 
-HDI_POINTS_PER_COMPONENT = 121
+HDI_POINTS_PER_COMPONENT = 97
 """Grid points per component, evenly over μ_k ± HDI_REACH·σ_k (so every component, however narrow, is seen)."""
 
-HDI_SPAN_POINTS = 301
+HDI_SPAN_POINTS = 201
 """Grid points evenly over the whole span of the mixture, between and around the components."""
 
-_HDI_BISECTIONS = 20
+_HDI_BISECTIONS = 16
 """Halvings of the density threshold's bracket, which starts one grid cell wide (see :func:`_threshold_bracket`)."""
 
 
@@ -177,14 +177,13 @@ def coverage(params: MixtureParams, y, levels=(0.5, 0.9)) -> dict[float, float]:
     return {level: float(((u >= (1 - level) / 2) & (u <= (1 + level) / 2)).double().mean()) for level in levels}
 
 
-def _density_grid(mixture: Mixture) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Each one-dimensional mixture's density on its own sorted grid, in float64.
+def _density_grid(mixture: Mixture) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each one-dimensional mixture's density on its own sorted grid, in float64: grid and density, (N, P) each.
 
-    Returns grid (N, P), density (N, P) and the exact probability of each grid cell from the CDF (N, P - 1).
     The grid joins HDI_POINTS_PER_COMPONENT points over μ_k ± HDI_REACH·σ_k for every component to
     HDI_SPAN_POINTS points over the whole span, so a narrow component is resolved as well as a wide one.
     """
-    log_weights = mixture.log_weights.double()
+    weights = mixture.log_weights.double().exp()
     means, scales = mixture.means[..., 0].double(), mixture.scales[..., 0].double()  # (N, K)
     steps = torch.linspace(-HDI_REACH, HDI_REACH, HDI_POINTS_PER_COMPONENT, dtype=torch.float64)
     local = (means.unsqueeze(-1) + scales.unsqueeze(-1) * steps).flatten(1)  # (N, K * points)
@@ -193,10 +192,8 @@ def _density_grid(mixture: Mixture) -> tuple[torch.Tensor, torch.Tensor, torch.T
     span = low + (high - low) * torch.linspace(0, 1, HDI_SPAN_POINTS, dtype=torch.float64)  # (N, span points)
     grid = torch.cat([local, span], dim=1).sort(dim=1).values  # (N, P)
     z = (grid.unsqueeze(-1) - means.unsqueeze(1)) / scales.unsqueeze(1)  # (N, P, K)
-    peaks = (log_weights.exp() / (scales * math.sqrt(2 * math.pi))).unsqueeze(1)  # π_k N(μ_k; μ_k, σ_k²), (N, 1, K)
-    density = (peaks * torch.exp(-0.5 * z * z)).sum(dim=-1)  # (N, P); far from every component it is 0, as it should
-    cell_mass = mixture.cdf64(grid).diff(dim=1).clamp_min(0.0)
-    return grid, density, cell_mass
+    peaks = (weights / (scales * math.sqrt(2 * math.pi))).unsqueeze(1)  # π_k N(μ_k; μ_k, σ_k²), (N, 1, K)
+    return grid, (peaks * torch.exp(-0.5 * z * z)).sum(dim=-1)  # far from every component the density is 0
 
 
 def _level_reached(heights: torch.Tensor, cell_mass: torch.Tensor, level: float) -> torch.Tensor:
@@ -207,50 +204,47 @@ def _level_reached(heights: torch.Tensor, cell_mass: torch.Tensor, level: float)
     return heights.gather(1, order.gather(1, reached))[:, 0]
 
 
-def _threshold_bracket(density: torch.Tensor, cell_mass: torch.Tensor, level: float):
-    """(low, high), each (N,), around the threshold h whose region {p >= h} holds ``level``.
-
-    A cell lies wholly above h if its lower end does, and partly above if its upper end does, so the mass
-    above h lies between the two sums; the h each sum gives for ``level`` brackets the true one.
-    """
-    left, right = density[:, :-1], density[:, 1:]
-    return _level_reached(torch.minimum(left, right), cell_mass, level), _level_reached(
-        torch.maximum(left, right), cell_mass, level
-    )
-
-
 def _mass_above(threshold: torch.Tensor, cells: tuple[torch.Tensor, ...]) -> torch.Tensor:
-    """P(p(Y) >= threshold) per mixture (N,), with the density taken as linear inside each grid cell.
+    """The probability of {y : p(y) >= threshold} per mixture (N,), for the density linear inside each grid cell.
 
-    cells: (lower end, upper end, sum of the two ends, probability) of every cell, each (N, P - 1).
+    cells: (lower end, upper end, width, probability) of every cell, each (N, P - 1). In a cell that crosses h
+    the part above h is a trapezoid from the crossing to the upper end, of area width·(upper² − h²)/(2·(upper −
+    lower)).
     """
-    lower, upper, both, cell_mass = cells
+    lower, upper, width, cell_mass = cells
     h = threshold.unsqueeze(1)
-    tiny = torch.finfo(upper.dtype).tiny
-    # Where the cell crosses h: the share of its length above h, times the mean density there over the cell's.
-    length = ((upper - h) / (upper - lower).clamp_min(tiny)).clamp(0.0, 1.0)
-    share = (length * (upper + h) / both.clamp_min(tiny)).clamp(0.0, 1.0)
-    share = torch.where(lower >= h, 1.0, share)
-    return (cell_mass * share).sum(dim=1)
+    crossing = width * (upper * upper - h * h) / (2 * (upper - lower).clamp_min(torch.finfo(upper.dtype).tiny))
+    part = torch.where(lower >= h, cell_mass, torch.where(upper > h, crossing, 0.0))
+    return part.sum(dim=1)
 
 
-def _pieces(grid: torch.Tensor, density: torch.Tensor, threshold: float) -> torch.Tensor:
-    """The runs of one grid (P,) where density >= threshold, as (M, 2) [lower, upper] rows, ends interpolated."""
-    above = density >= threshold
-    change = above.int().diff()
-    starts = (change == 1).nonzero().flatten() + 1  # first point of a run; the crossing lies just before it
-    ends = (change == -1).nonzero().flatten()  # last point of a run; the crossing lies just after it
-    lower = grid[starts - 1] + (threshold - density[starts - 1]) / (density[starts] - density[starts - 1]) * (
-        grid[starts] - grid[starts - 1]
+def _crossings(grid: torch.Tensor, density: torch.Tensor, threshold: torch.Tensor, rows, inside, outside):
+    """Where the density crosses the threshold between grid points ``inside`` (>= h) and ``outside`` (< h)."""
+    h = threshold[rows]
+    p_in, p_out = density[rows, inside], density[rows, outside]
+    return grid[rows, inside] + (p_in - h) / (p_in - p_out) * (grid[rows, outside] - grid[rows, inside])
+
+
+def _pieces(grid: torch.Tensor, density: torch.Tensor, threshold: torch.Tensor) -> list[torch.Tensor]:
+    """The runs of each grid (N, P) where density >= threshold (N,): N tensors (M, 2) of [lower, upper] rows."""
+    above = torch.nn.functional.pad(density >= threshold.unsqueeze(1), (1, 1))  # (N, P + 2): below h off the grid
+    change = above.int().diff(dim=1)  # (N, P + 1): +1 where a run starts, -1 just after it ends
+    last = grid.shape[1] - 1
+    start_rows, starts = (change == 1).nonzero(as_tuple=True)  # starts: the first grid index of each run
+    end_rows, ends = (change == -1).nonzero(as_tuple=True)
+    ends = ends - 1  # the last grid index of each run
+    lower = torch.where(
+        starts > 0,
+        _crossings(grid, density, threshold, start_rows, starts, (starts - 1).clamp_min(0)),
+        grid[:, 0][start_rows],
     )
-    upper = grid[ends] + (density[ends] - threshold) / (density[ends] - density[ends + 1]) * (
-        grid[ends + 1] - grid[ends]
+    upper = torch.where(
+        ends < last,
+        _crossings(grid, density, threshold, end_rows, ends, (ends + 1).clamp_max(last)),
+        grid[:, -1][end_rows],
     )
-    if bool(above[0]):
-        lower = torch.cat([grid[:1], lower])
-    if bool(above[-1]):
-        upper = torch.cat([upper, grid[-1:]])
-    return torch.stack([lower, upper], dim=1).float()
+    counts = torch.bincount(start_rows, minlength=len(grid)).tolist()
+    return list(torch.stack([lower, upper], dim=1).float().split(counts))
 
 
 def highest_density_interval(params: MixtureParams, level: float) -> list[torch.Tensor]:
@@ -262,22 +256,29 @@ def highest_density_interval(params: MixtureParams, level: float) -> list[torch.
     leaves out the gaps that :func:`central_interval` spans.
 
     params: N one-dimensional mixtures (D = 1); level: in (0, 1). Returns a list of N float32 tensors, one per
-    mixture, each of shape (M, 2): M >= 1 pieces as rows [lower, upper], sorted and disjoint. Found on a grid
-    (see :data:`HDI_POINTS_PER_COMPONENT`) with the density taken as linear between grid points; the
-    probability of the pieces is within about 1e-4 of ``level``.
+    mixture, each of shape (M, 2): M >= 1 pieces as rows [lower, upper], sorted and disjoint. Computed on a grid
+    that resolves every component (:data:`HDI_POINTS_PER_COMPONENT` points across each), with the density taken
+    as linear between grid points; the pieces' probability is within about 1e-3 of ``level``.
     """
     mixture = _one_dimensional(params)
     level = probability("level", level)
-    grid, density, cell_mass = _density_grid(mixture)
+    grid, density = _density_grid(mixture)
     left, right = density[:, :-1], density[:, 1:]
-    cells = (torch.minimum(left, right), torch.maximum(left, right), left + right, cell_mass)
-    low, high = _threshold_bracket(density, cell_mass, level)  # the region above low holds >= level
+    width = grid.diff(dim=1)
+    total = (0.5 * width * (left + right)).sum(dim=1, keepdim=True)  # 1, up to the trapezoid rule's error
+    width = width / total  # so that every probability below is a share of the grid's total
+    cell_mass = 0.5 * width * (left + right)  # the trapezoid rule, exact for the linear density
+    lower, upper = torch.minimum(left, right), torch.maximum(left, right)
+    cells = (lower, upper, width, cell_mass)
+    # A cell lies wholly above h if its lower end does and partly if its upper end does, so the h that the two
+    # sums give for ``level`` bracket the true one; bisection then narrows the bracket.
+    low, high = _level_reached(lower, cell_mass, level), _level_reached(upper, cell_mass, level)
     for _ in range(_HDI_BISECTIONS):
         middle = 0.5 * (low + high)
         enough = _mass_above(middle, cells) >= level
         low = torch.where(enough, middle, low)
         high = torch.where(enough, high, middle)
-    return [_pieces(g, d, float(h)) for g, d, h in zip(grid, density, low, strict=True)]
+    return _pieces(grid, density, low)
 
 
 def inside_intervals(intervals, y) -> torch.Tensor:
@@ -298,6 +299,7 @@ def inside_intervals(intervals, y) -> torch.Tensor:
             raise ValueError(f"intervals[{i}] must have shape (M, 2) with M >= 1, got {tuple(piece.shape)}")
         pieces.append(piece)
     targets = _targets("y", y, len(pieces)).float()
-    return torch.tensor(
-        [bool(((piece[:, 0] <= t) & (t <= piece[:, 1])).any()) for piece, t in zip(pieces, targets, strict=True)]
-    )
+    rows = torch.repeat_interleave(torch.arange(len(pieces)), torch.tensor([len(piece) for piece in pieces]))
+    stacked = torch.cat(pieces)
+    hits = ((stacked[:, 0] <= targets[rows]) & (targets[rows] <= stacked[:, 1])).float()
+    return torch.zeros(len(pieces)).index_add_(0, rows, hits) > 0
