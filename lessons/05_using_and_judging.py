@@ -150,13 +150,13 @@ plt.show()
 # - The **most probable component** is the broad one at $-4$: it has the largest weight, 0.5, but spreads it thinly.
 # - The **mode** is at 2, on the sharp component: its weight is only 0.3, but its peak is twice as high. It is the
 #   single most probable value; the samples pile up highest there.
-# - The **mean** lies between the outcomes, where the density is a fifth of the mode's: it balances the outcomes
-#   but is itself an unlikely value.
+# - The **mean** lies between the outcomes, where the density is less than a tenth of the mode's: it balances the
+#   outcomes but is itself an unlikely value.
 #
 # Intervals have the same problem. The **central interval** is one piece by construction, from the 10% to the 90%
-# quantile, so it spans the dip between the outcomes. The **shortest region** that holds the same 80% keeps only
-# the values of highest density: two pieces, together shorter, with the dip and the tails left out. (The rare
-# outcome at 6 is less dense than the broad one's core, so it is left out too.)
+# quantile, so it runs across the dips between the outcomes. The **shortest region** that holds the same 80% keeps
+# only the values of highest density: one piece per outcome, together about two thirds as long, with the dips and
+# the tails left out.
 #
 # ### Exercise 1: the height of the shortest region
 #
@@ -302,11 +302,12 @@ with torch.no_grad():
     predicted = predictions.mixture_variance(mdn(x_test)).mean()
     actual = ((mse_net(x_test) - y_test) ** 2).mean()
 print(f"MDN: average predicted variance Var[y | x]          {predicted:.2f}")
-print(f"MSE net: actual mean squared error on the test set  {actual:.2f}")
+print(f"MSE net: actual mean squared error on the test set  {actual:.2f}, a typical miss of {actual.sqrt():.1f}")
 
 # %% [markdown]
-# A mean squared error of that size is a typical miss of several units: the distance between branches, not the
-# width of one. The MSE net can only report that average; the MDN gives the spread, and its shape, for each $x$.
+# The two agree to within a few percent. A typical miss of several units is the distance between branches, not the
+# width of one (about 1 here, the noise). The MSE net can only report that average; the MDN gives the spread, and
+# its shape, for each $x$.
 #
 # ### Temperature
 #
@@ -477,8 +478,9 @@ print(f"its test NLL: {nll(chosen, x_test, y_test):.3f}   (Bayes limit on the te
 # %% [markdown]
 # One Gaussian ($K = 1$) is more than a nat and a half worse than the limit: it is the "single Gaussian with a
 # learned σ" of lesson 03, as wrong as the MSE net. The NLL falls steeply up to $K = 5$, the largest number of
-# branches over any $x$, and then stays flat: from there on the differences are within their standard errors. The
-# rest of this section judges the chosen model.
+# branches over any $x$, and then flattens: beyond that the models differ by hundredths of a nat, and the rule
+# picks the smallest $K$ that no larger one beats by more than two standard errors. The rest of this section
+# judges the chosen model.
 #
 # ### Calibration: the PIT histogram
 #
@@ -506,7 +508,7 @@ for index, (k, model) in enumerate(judged.items()):
     label = f"K = {k}: KS distance {ks:.3f}"
     ax.hist(pit.numpy(), bins=20, range=(0, 1), density=True, histtype="step", lw=2, color=f"C{index}", label=label)
 ax.axhline(1.0, color="black", ls=":", label="uniform: calibrated")
-ax.set(title="PIT histograms on the test set", xlabel="u = F(y | x)", ylabel="density", ylim=(0, 2.2))
+ax.set(title="PIT histograms on the test set", xlabel="u = F(y | x)", ylabel="density", ylim=(0, 2.6))
 ax.legend(fontsize="small", loc="upper center", ncols=2)
 print(f"5% critical value of the KS distance for N = {len(y_test)} uniform values: {1.36 / math.sqrt(len(y_test)):.3f}")
 plt.show()
@@ -514,7 +516,8 @@ plt.show()
 # %% [markdown]
 # With $K = 1$ the histogram is far from flat: one wide Gaussian centred between the branches puts too much
 # probability in the empty middle, so true values rarely land near $u = 0.5$. $K = 3$ is closer but still wavy:
-# three components cannot follow five branches. The chosen model is close to flat.
+# three components cannot follow five branches. The chosen model's histogram is flat up to the noise of 5000
+# values: its KS distance is below the 5% critical value.
 #
 # ### Coverage, and the shortest region along x
 #
@@ -561,8 +564,8 @@ right.legend(fontsize="small", loc="upper left")
 plt.show()
 
 # %% [markdown]
-# Both hold their 90%, but the shortest region does it in far less length: one short piece per branch, with the
-# gaps left out. For a multimodal forecast, report the shortest region (or the branches, or samples) rather than
+# Both hold their 90%, but the shortest region does it in about a quarter of the length: one short piece per
+# branch, with the gaps left out. For a multimodal forecast, report the shortest region (or the branches, or samples) rather than
 # one interval.
 #
 # ## 4 · When training goes wrong
@@ -623,7 +626,7 @@ torch.manual_seed(8)
 naive_losses = plain_adam(naive_mdn(8), x_train, y_train, steps=STEPS, lr=0.3, show_first=5)
 
 # %% [markdown]
-# After one step the scales span dozens of powers of ten; soon the largest is infinite in float32. Infinity minus
+# After one step the scales span more than thirty powers of ten; a step later the largest is infinite in float32. Infinity minus
 # infinity, or zero times infinity, is NaN, and one NaN in the loss puts NaN into every weight at the next update.
 # The fixes, one at a time:
 #
@@ -651,9 +654,9 @@ ax = ml.plots.training_curves(
 plt.show()
 
 # %% [markdown]
-# The floor alone stops the NaN but not the damage: the loss jumps around and the run ends far worse than the
-# recipe. With warm-up, decay and clipping the same peak learning rate trains, though not as well as a sensible
-# one. A NaN is the loud symptom of a learning rate that is too high; a model stuck at a poor loss is the quiet one.
+# The floor alone stops the NaN but not the damage: the loss starts high, wanders, and the run ends worse than even
+# one Gaussian (the $K = 1$ row of section 3). With warm-up, decay and clipping the same peak learning rate trains,
+# though not as well as a sensible one. A NaN is the loud symptom of a learning rate that is too high; a model stuck at a poor loss is the quiet one.
 #
 # ### σ collapse: a spike on repeated values
 #
@@ -724,18 +727,21 @@ for index, (name, (make_model, targets)) in enumerate(runs.items()):
     left.plot([shot.step for shot in history.snapshots], smallest, color=f"C{index}", label=name)
     ml.plots.training_curves({name: history.loss}, ax=right)
     print(f"{name:12s}{nll(model, x_train, targets):13.2f}{smallest[-1]:12.4f}")
+lowest = math.log(floor * math.sqrt(2 * math.pi))  # the lowest NLL with this floor (Exercise 3)
+print(f"the floor 0.01 × std(y) = {floor:.4f};  the lowest NLL with it {lowest:.2f};  Bayes limit {bayes_val:.2f}")
 left.axhline(floor, color="black", ls=":", label="floor 0.01 × std(y)")
-left.set(title="σ collapse", xlabel="step", ylabel="smallest σ over x (log scale)", yscale="log")
-left.legend(fontsize="small")
-right.axhline(math.log(floor * math.sqrt(2 * math.pi)), color="black", ls=":", label="lowest NLL, floor 0.01")
+left.set(title="σ collapse", xlabel="step", ylabel="smallest σ over x (log scale)", yscale="log", ylim=(1e-3, 3))
+left.legend(fontsize="small", loc="lower left")
+right.axhline(lowest, color="black", ls=":", label="lowest NLL, floor 0.01")
 right.axhline(bayes_val, color="black", ls="--", lw=1, label="Bayes limit, unrounded")
-right.set(title="Training NLL", ylabel="nats")
-right.legend(fontsize="small")
+right.set(title="Training NLL", ylabel="nats", ylim=(-4, 3.8))
+right.legend(fontsize="small", loc="lower left", ncols=2)
 plt.show()
 
 # %% [markdown]
 # Without a floor the smallest σ only keeps falling, and the training NLL falls with it, far below the Bayes limit
-# of the continuous problem and still going: the sign of a collapse (rule 2 of section 3). Its gradients grow like
+# of the continuous problem and still going, down to about the lowest value any model with the floor could ever
+# reach: the sign of a collapse (rule 2 of section 3). Its gradients grow like
 # $1/\sigma^2$; a longer run or a larger step ends in the 0 or infinity of the previous experiment. With the floor,
 # σ comes down onto the floor and stays there, and the NLL levels off above the lowest value of Exercise 3: every
 # point would have to sit on a component of weight 1 to reach it, and at one $x$ the targets take several rounded
@@ -766,16 +772,19 @@ print(f"{'start':29s}{'val. NLL':>9s}{'in use':>8s}{'widest':>8s}")
 for name, model in starts.items():
     with torch.no_grad():
         params = model(x_grid)
-    in_use = int((params.log_weights.exp().max(dim=0).values > 0.05).sum())  # components with > 5% weight somewhere
-    widest = float((params.means.max(dim=1).values - params.means.min(dim=1).values).max())
+    used = params.log_weights.exp() > 0.05  # (241, 8): components with more than 5% weight at each x
+    in_use = int(used.any(dim=0).sum())
+    top = torch.where(used, params.means[..., 0], -math.inf).max(dim=1).values
+    bottom = torch.where(used, params.means[..., 0], math.inf).min(dim=1).values
+    widest = float((top - bottom).max())
     print(f"{name:29s}{nll(model, x_val, y_val):9.3f}{in_use:8d}{widest:8.2f}")
 for (name, model), ax in zip(starts.items(), axes):
     ml.plots.component_bands(model, x_grid, ax=ax, data=(x_train, y_train), title=f"start: {name}")
 plt.show()
 
 # %% [markdown]
-# "in use": components with more than 5% weight somewhere along $x$; "widest": the largest distance between two
-# component means at one $x$. The zeroed layer's eight components are still one (their means 0.00 apart) after 50
+# "in use": components with more than 5% weight somewhere along $x$; "widest": the largest distance between the
+# means of two such components at one $x$. The zeroed layer's eight components are still one (their means 0.00 apart) after 50
 # steps, and no number of steps will separate them: its NLL can only approach the $K = 1$ row of the table. Starting
 # all means at 0 trains, but ends worse than the spread start (the $K = 8$ model of section 1) with the same budget.
 #
