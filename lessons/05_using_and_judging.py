@@ -306,8 +306,7 @@ print(f"MSE net: actual mean squared error on the test set  {actual:.2f}, a typi
 
 # %% [markdown]
 # The two agree to within a few percent. A typical miss of several units is the distance between branches, not the
-# width of one (about 1 here, the noise). The MSE net can only report that average; the MDN gives the spread, and
-# its shape, for each $x$.
+# width of one. The MSE net can only report that average; the MDN gives the spread, and its shape, for each $x$.
 #
 # ### Temperature
 #
