@@ -401,3 +401,70 @@ def mixture_components(
         ax.set_yscale("log")
     ax.set(title=title, xlabel=xlabel, ylabel="density")
     return ax
+
+
+# ------------------------------------------------------------------ lesson 05: single answers and regions
+
+
+def answers_on_density(params: MixtureParams, y_grid, answers: dict, ax=None, title: str = "Single answers"):
+    """A one-dimensional mixture's density over ``y_grid`` (G,) with one vertical line per single answer.
+
+    params: one mixture (N = 1, D = 1); answers: ``{name: value}``, each value a number or a one-number tensor
+    (e.g. ``predictions.mixture_mode(params)``). Lines take the colours C1, C2, ... and alternate their dashes.
+    """
+    ax = _axes(ax)
+    grid, total, _ = mixture_density_curve(params, y_grid)
+    ax.plot(grid, total, color="black", lw=2, label="p(y | x)")
+    for index, (name, value) in enumerate(answers.items()):
+        ax.axvline(float(value), color=f"C{index + 1}", lw=2, ls=("-", "--", ":")[index % 3], label=name)
+    ax.set(title=title, xlabel="y", ylabel="density")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def regions_on_density(params: MixtureParams, y_grid, regions: dict, ax=None, title: str = "Regions"):
+    """A one-dimensional mixture's density over ``y_grid`` (G,) with each region drawn as bars below the curve.
+
+    params: one mixture (N = 1, D = 1); regions: ``{name: pieces}``, pieces a tensor (M, 2) of rows
+    [lower, upper] (``predictions.highest_density_interval(params, level)[0]``, or a central interval stacked
+    as one row). Each region gets its own row of bars, colour C1, C2, ..., and its total length in the legend;
+    the density under the first region's pieces is shaded in its colour.
+    """
+    ax = _axes(ax)
+    grid, total, _ = mixture_density_curve(params, y_grid)
+    ax.plot(grid, total, color="black", lw=2, label="p(y | x)")
+    step = 0.07 * float(total.max())
+    for index, (name, pieces) in enumerate(regions.items()):
+        pieces = _numpy(pieces).reshape(-1, 2)
+        length = float((pieces[:, 1] - pieces[:, 0]).sum())
+        height = -step * (index + 1)
+        ax.hlines([height] * len(pieces), pieces[:, 0], pieces[:, 1], color=f"C{index + 1}", lw=6)
+        ax.plot([], [], color=f"C{index + 1}", lw=6, label=f"{name}: length {length:.1f}")
+        if index == 0:
+            inside = ((grid[:, None] >= pieces[:, 0]) & (grid[:, None] <= pieces[:, 1])).any(axis=1)
+            ax.fill_between(grid, total, where=inside, color=f"C{index + 1}", alpha=0.3, lw=0)
+    ax.set(title=title, xlabel="y", ylabel="density", ylim=(-step * (len(regions) + 1), 1.3 * float(total.max())))
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def regions_along_x(x_grid, regions, ax=None, color: str = "C1", label: str = "region", title: str = "Regions"):
+    """Regions of y drawn along x: for each input x_m of ``x_grid`` (M,), its pieces as vertical bars.
+
+    regions: a list of M tensors (M_m, 2), rows [lower, upper] (what ``predictions.highest_density_interval``
+    returns for the M inputs). Neighbouring bars touch, so a region that changes slowly looks like a band.
+    """
+    ax = _axes(ax)
+    x_np = _numpy(x_grid).ravel()
+    if len(regions) != len(x_np):
+        raise ValueError(f"regions must hold one entry per input of x_grid ({len(x_np)}), got {len(regions)}")
+    width = float(np.min(np.diff(x_np))) if len(x_np) > 1 else 1.0
+    xs, lows, highs = [], [], []
+    for x_value, pieces in zip(x_np, regions, strict=True):
+        pieces = _numpy(pieces).reshape(-1, 2)
+        xs += [x_value] * len(pieces)
+        lows += pieces[:, 0].tolist()
+        highs += pieces[:, 1].tolist()
+    ax.bar(xs, np.subtract(highs, lows), bottom=lows, width=width, color=color, alpha=0.35, lw=0, label=label)
+    ax.set(title=title, xlabel="x", ylabel="y")
+    return ax

@@ -8,8 +8,9 @@ smaller, and each function here gives one such thing (each is a method of
 * draws: :func:`sample` (with a temperature),
 * one point: :func:`most_probable_component_mean`, :func:`mixture_mode` (a proper mode search) and
   :func:`mixture_mean` (the squared-error answer), with :func:`mixture_variance` for the spread,
-* for one-dimensional targets (D = 1): :func:`mixture_cdf`, :func:`mixture_quantile` and
-  :func:`central_interval`.
+* for one-dimensional targets (D = 1): :func:`mixture_cdf`, :func:`mixture_quantile`,
+  :func:`central_interval`, and :func:`highest_density_interval` (the shortest region holding a given
+  probability, in one or several pieces) with :func:`inside_intervals` to test targets against it.
 
 Judging a fitted mixture on held-out data (D = 1): ``mixture_cdf(params, y)`` evaluated at the true
 targets gives the probability-integral-transform (PIT) values, which are uniform on [0, 1] when the
@@ -21,12 +22,25 @@ Every function works without gradients and returns float32 tensors (or plain flo
 
 from __future__ import annotations
 
+import math
 from numbers import Real
 
 import torch
 
 from . import _validate
 from .mixture import Mixture, MixtureParams, probability
+
+HDI_REACH = 6.0
+""":func:`highest_density_interval` looks for the region within this many σ_k of some component mean."""
+
+HDI_POINTS_PER_COMPONENT = 97
+"""Grid points per component, evenly over μ_k ± HDI_REACH·σ_k (so every component, however narrow, is seen)."""
+
+HDI_SPAN_POINTS = 201
+"""Grid points evenly over the whole span of the mixture, between and around the components."""
+
+_HDI_BISECTIONS = 16
+"""Halvings of the density threshold's bracket, which starts one grid cell wide (see :func:`_threshold_bracket`)."""
 
 
 def _checked(params) -> Mixture:
@@ -161,3 +175,131 @@ def coverage(params: MixtureParams, y, levels=(0.5, 0.9)) -> dict[float, float]:
     y = _targets("y", y, len(mixture.log_weights))
     u = mixture.cdf64(y)
     return {level: float(((u >= (1 - level) / 2) & (u <= (1 + level) / 2)).double().mean()) for level in levels}
+
+
+def _density_grid(mixture: Mixture) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each one-dimensional mixture's density on its own sorted grid, in float64: grid and density, (N, P) each.
+
+    The grid joins HDI_POINTS_PER_COMPONENT points over μ_k ± HDI_REACH·σ_k for every component to
+    HDI_SPAN_POINTS points over the whole span, so a narrow component is resolved as well as a wide one.
+    """
+    weights = mixture.log_weights.double().exp()
+    means, scales = mixture.means[..., 0].double(), mixture.scales[..., 0].double()  # (N, K)
+    steps = torch.linspace(-HDI_REACH, HDI_REACH, HDI_POINTS_PER_COMPONENT, dtype=torch.float64)
+    local = (means.unsqueeze(-1) + scales.unsqueeze(-1) * steps).flatten(1)  # (N, K * points)
+    low = (means - HDI_REACH * scales).min(dim=1, keepdim=True).values
+    high = (means + HDI_REACH * scales).max(dim=1, keepdim=True).values
+    span = low + (high - low) * torch.linspace(0, 1, HDI_SPAN_POINTS, dtype=torch.float64)  # (N, span points)
+    grid = torch.cat([local, span], dim=1).sort(dim=1).values  # (N, P)
+    z = (grid.unsqueeze(-1) - means.unsqueeze(1)) / scales.unsqueeze(1)  # (N, P, K)
+    peaks = (weights / (scales * math.sqrt(2 * math.pi))).unsqueeze(1)  # π_k N(μ_k; μ_k, σ_k²), (N, 1, K)
+    return grid, (peaks * torch.exp(-0.5 * z * z)).sum(dim=-1)  # far from every component the density is 0
+
+
+def _level_reached(heights: torch.Tensor, cell_mass: torch.Tensor, level: float) -> torch.Tensor:
+    """Per mixture (N,): the largest h such that the cells with heights >= h hold at least ``level``."""
+    order = heights.argsort(dim=1, descending=True)
+    held = cell_mass.gather(1, order).cumsum(dim=1)
+    reached = torch.searchsorted(held, torch.full((len(held), 1), level, dtype=held.dtype)).clamp_max(held.shape[1] - 1)
+    return heights.gather(1, order.gather(1, reached))[:, 0]
+
+
+def _mass_above(threshold: torch.Tensor, cells: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """The probability of {y : p(y) >= threshold} per mixture (N,), for the density linear inside each grid cell.
+
+    cells: (lower end, upper end, width, probability) of every cell, each (N, P - 1). In a cell that crosses h
+    the part above h is a trapezoid from the crossing to the upper end, of area width·(upper² − h²)/(2·(upper −
+    lower)).
+    """
+    lower, upper, width, cell_mass = cells
+    h = threshold.unsqueeze(1)
+    crossing = width * (upper * upper - h * h) / (2 * (upper - lower).clamp_min(torch.finfo(upper.dtype).tiny))
+    part = torch.where(lower >= h, cell_mass, torch.where(upper > h, crossing, 0.0))
+    return part.sum(dim=1)
+
+
+def _crossings(grid: torch.Tensor, density: torch.Tensor, threshold: torch.Tensor, rows, inside, outside):
+    """Where the density crosses the threshold between grid points ``inside`` (>= h) and ``outside`` (< h)."""
+    h = threshold[rows]
+    p_in, p_out = density[rows, inside], density[rows, outside]
+    return grid[rows, inside] + (p_in - h) / (p_in - p_out) * (grid[rows, outside] - grid[rows, inside])
+
+
+def _pieces(grid: torch.Tensor, density: torch.Tensor, threshold: torch.Tensor) -> list[torch.Tensor]:
+    """The runs of each grid (N, P) where density >= threshold (N,): N tensors (M, 2) of [lower, upper] rows."""
+    above = torch.nn.functional.pad(density >= threshold.unsqueeze(1), (1, 1))  # (N, P + 2): below h off the grid
+    change = above.int().diff(dim=1)  # (N, P + 1): +1 where a run starts, -1 just after it ends
+    last = grid.shape[1] - 1
+    start_rows, starts = (change == 1).nonzero(as_tuple=True)  # starts: the first grid index of each run
+    end_rows, ends = (change == -1).nonzero(as_tuple=True)
+    ends = ends - 1  # the last grid index of each run
+    lower = torch.where(
+        starts > 0,
+        _crossings(grid, density, threshold, start_rows, starts, (starts - 1).clamp_min(0)),
+        grid[:, 0][start_rows],
+    )
+    upper = torch.where(
+        ends < last,
+        _crossings(grid, density, threshold, end_rows, ends, (ends + 1).clamp_max(last)),
+        grid[:, -1][end_rows],
+    )
+    counts = torch.bincount(start_rows, minlength=len(grid)).tolist()
+    return list(torch.stack([lower, upper], dim=1).float().split(counts))
+
+
+def highest_density_interval(params: MixtureParams, level: float) -> list[torch.Tensor]:
+    """The shortest region holding probability ``level`` of each one-dimensional mixture, in one or more pieces.
+
+    The region is {y : p(y) >= h}, with the density threshold h chosen so that it holds probability
+    ``level``; no region of the same probability is shorter. For a single Gaussian it is the central
+    interval; for a mixture with separate branches it is one piece per branch that is dense enough, and it
+    leaves out the gaps that :func:`central_interval` spans.
+
+    params: N one-dimensional mixtures (D = 1); level: in (0, 1). Returns a list of N float32 tensors, one per
+    mixture, each of shape (M, 2): M >= 1 pieces as rows [lower, upper], sorted and disjoint. Computed on a grid
+    that resolves every component (:data:`HDI_POINTS_PER_COMPONENT` points across each), with the density taken
+    as linear between grid points; the pieces' probability is within about 1e-3 of ``level``.
+    """
+    mixture = _one_dimensional(params)
+    level = probability("level", level)
+    grid, density = _density_grid(mixture)
+    left, right = density[:, :-1], density[:, 1:]
+    width = grid.diff(dim=1)
+    total = (0.5 * width * (left + right)).sum(dim=1, keepdim=True)  # 1, up to the trapezoid rule's error
+    width = width / total  # so that every probability below is a share of the grid's total
+    cell_mass = 0.5 * width * (left + right)  # the trapezoid rule, exact for the linear density
+    lower, upper = torch.minimum(left, right), torch.maximum(left, right)
+    cells = (lower, upper, width, cell_mass)
+    # A cell lies wholly above h if its lower end does and partly if its upper end does, so the h that the two
+    # sums give for ``level`` bracket the true one; bisection then narrows the bracket.
+    low, high = _level_reached(lower, cell_mass, level), _level_reached(upper, cell_mass, level)
+    for _ in range(_HDI_BISECTIONS):
+        middle = 0.5 * (low + high)
+        enough = _mass_above(middle, cells) >= level
+        low = torch.where(enough, middle, low)
+        high = torch.where(enough, high, middle)
+    return _pieces(grid, density, low)
+
+
+def inside_intervals(intervals, y) -> torch.Tensor:
+    """Whether each target lies inside its mixture's region: a bool tensor (N,).
+
+    intervals: a list of N tensors of shape (M, 2), rows [lower, upper] (what :func:`highest_density_interval`
+    returns); y: the N targets, (N, 1) or (N,). The share of True values is the region's observed coverage.
+    """
+    if not isinstance(intervals, (list, tuple)) or not intervals:
+        raise TypeError(
+            "intervals must be a non-empty list of (M, 2) tensors, one per mixture "
+            f"(what highest_density_interval returns), got {type(intervals).__name__}"
+        )
+    pieces = []
+    for i, piece in enumerate(intervals):
+        piece = _validate.float_tensor(f"intervals[{i}]", piece)
+        if piece.ndim != 2 or piece.shape[1] != 2 or piece.shape[0] < 1:
+            raise ValueError(f"intervals[{i}] must have shape (M, 2) with M >= 1, got {tuple(piece.shape)}")
+        pieces.append(piece)
+    targets = _targets("y", y, len(pieces)).float()
+    rows = torch.repeat_interleave(torch.arange(len(pieces)), torch.tensor([len(piece) for piece in pieces]))
+    stacked = torch.cat(pieces)
+    hits = ((stacked[:, 0] <= targets[rows]) & (targets[rows] <= stacked[:, 1])).float()
+    return torch.zeros(len(pieces)).index_add_(0, rows, hits) > 0

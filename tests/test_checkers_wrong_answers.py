@@ -258,6 +258,22 @@ def gamma_naive(log_weights, means, scales, y):
 # ------------------------------------------------------------------------------------------------ lesson 05
 
 
+def right_threshold(density, spacing, level):
+    ordered = density.sort(descending=True).values
+    held = torch.cumsum(ordered * spacing, dim=0)
+    return float(ordered[min(int(torch.searchsorted(held, torch.tensor(level))), len(ordered) - 1)])
+
+
+def threshold_in_place(density, spacing, level):
+    density /= density.sum()  # "normalise" the grid in place
+    ordered = density.sort(descending=True).values
+    return float(ordered[min(int(torch.searchsorted(torch.cumsum(ordered, 0), torch.tensor(level))), len(ordered) - 1)])
+
+
+def threshold_forgets_return(density, spacing, level):
+    right_threshold(density, spacing, level)
+
+
 def right_tempered(log_weights, temperature):
     return torch.log_softmax(log_weights / temperature, dim=1)
 
@@ -271,49 +287,15 @@ def tempered_forgets_return(log_weights, temperature):
     torch.log_softmax(log_weights / temperature, dim=1)
 
 
-def right_fraction(u, level):
-    return float(((u >= (1 - level) / 2) & (u <= (1 + level) / 2)).float().mean())
+def right_lowest_nll(min_scale, y_std):
+    return math.log(min_scale * y_std) + LOG_SQRT_2PI
 
 
-def fraction_in_place(u, level):
-    u -= 0.5
-    return float((u.abs() <= level / 2).float().mean())
+def lowest_nll_forgets_return(min_scale, y_std):
+    math.log(min_scale * y_std) + LOG_SQRT_2PI
 
 
-def fraction_forgets_return(u, level):
-    inside = (u >= (1 - level) / 2) & (u <= (1 + level) / 2)
-    float(inside.float().mean())
-
-
-def right_safe_nll(logits, means, raw_scales, y):
-    scales = F.softplus(raw_scales) + 1e-3
-    return -mixture_log_prob(torch.log_softmax(logits, dim=1), means, scales, y).mean()
-
-
-def nll_exp_scales_with_floor(logits, means, raw_scales, y):
-    return -mixture_log_prob(torch.log_softmax(logits, dim=1), means, torch.exp(raw_scales) + 1e-3, y).mean()
-
-
-def nll_detached_logits(logits, means, raw_scales, y):
-    return right_safe_nll(logits.detach(), means, raw_scales, y)
-
-
-def nll_calls_backward(logits, means, raw_scales, y):
-    loss = right_safe_nll(logits, means, raw_scales, y)
-    loss.backward()
-    return loss
-
-
-def nll_means_in_place(logits, means, raw_scales, y):
-    means -= y[:, None, :]  # centre the means on the target, in place
-    return right_safe_nll(logits, means, raw_scales, torch.zeros_like(y))
-
-
-def nll_forgets_return_(logits, means, raw_scales, y):
-    right_safe_nll(logits, means, raw_scales, y)
-
-
-LESSON_NLL_EXAMPLE = torch.tensor(110.919)  # the NLL printed in lesson 05's log_softmax example
+LESSON_LOWEST_NLL = round(right_lowest_nll(0.01, 6.12), 2)  # the floor and std(y) of lesson 05's rounded targets
 
 
 # ------------------------------------------------------------------------------------------------ lesson 06
@@ -589,9 +571,9 @@ CHECKERS = {
     "04 mixture_from_heads": Checker(lesson04.check_mixture_from_heads, right_heads),
     "04 mixture_nll": Checker(lesson04.check_mixture_nll, right_nll),
     "04 responsibilities": Checker(lesson04.check_responsibilities, right_gamma),
+    "05 density_threshold": Checker(lesson05.check_density_threshold, right_threshold),
     "05 tempered_log_weights": Checker(lesson05.check_tempered_log_weights, right_tempered),
-    "05 fraction_inside": Checker(lesson05.check_fraction_inside, right_fraction),
-    "05 safe_mixture_nll": Checker(lesson05.check_safe_mixture_nll, right_safe_nll),
+    "05 lowest_nll": Checker(lesson05.check_lowest_nll, right_lowest_nll),
     "06 elbow_angles": Checker(lesson06.check_elbow_angles, right_elbow_angles),
     "06 nll_floor": Checker(lesson06.check_nll_floor, right_nll_floor),
     "06 elbow_up_pose": Checker(lambda answer: lesson06.check_elbow_up_pose(answer, PARAMS6), right_up_pose),
@@ -612,9 +594,9 @@ NONE_RETURNERS = {
     "04 mixture_from_heads": heads_forget_return,
     "04 mixture_nll": mdn_nll_forgets_return,
     "04 responsibilities": gamma_forgets_return,
+    "05 density_threshold": threshold_forgets_return,
     "05 tempered_log_weights": tempered_forgets_return,
-    "05 fraction_inside": fraction_forgets_return,
-    "05 safe_mixture_nll": nll_forgets_return_,
+    "05 lowest_nll": lowest_nll_forgets_return,
     "06 elbow_angles": elbow_angles_forget_return,
     "06 nll_floor": nll_floor_forgets_return,
     "06 elbow_up_pose": up_pose_forgets_return,
@@ -636,8 +618,11 @@ HARD_WIRED = {  # functions that answer the lesson's visible example whatever th
         lambda lw, t: right_tempered(lesson05._tempered_cases()[0][0], 0.25),
         "same log-weights as for another case",
     ),
-    "05 fraction_inside": (lambda u, level: 0.9, "the same share as for another case"),
-    "05 safe_mixture_nll": (lambda *args: LESSON_NLL_EXAMPLE, "not connected to the inputs"),
+    "05 density_threshold": (
+        lambda d, s, lv: right_threshold(*lesson05._threshold_cases()[0][1:]),
+        "same h as for another case",
+    ),
+    "05 lowest_nll": (lambda min_scale, y_std: LESSON_LOWEST_NLL, "the same as for another case"),
     "06 elbow_angles": (elbow_angles_hard_wired, "does it use its arguments"),
     "06 nll_floor": (lambda noise_std, share: LESSON_FLOOR, "same number as for another case"),
     "06 elbow_up_pose": (up_pose_hard_wired, "does it use its arguments"),
@@ -656,8 +641,8 @@ IN_PLACE = {
     "04 mixture_nll": (mdn_nll_in_place, "changed its argument y in place"),
     "04 responsibilities": (gamma_in_place, "changed its argument scales in place"),
     "05 tempered_log_weights": (tempered_in_place, "changed its argument log_weights in place"),
-    "05 fraction_inside": (fraction_in_place, "changed its argument u in place"),
-    "05 safe_mixture_nll": (nll_means_in_place, "changed its argument means in place"),
+    "05 density_threshold": (threshold_in_place, "changed its argument density in place"),
+    "05 lowest_nll": None,  # numbers cannot be changed in place
     "06 elbow_angles": (elbow_angles_in_place, "changed its argument hand in place"),
     "06 nll_floor": None,  # plain numbers: nothing to change in place
     "06 elbow_up_pose": (up_pose_in_place, "changed its argument params.log_weights in place"),
@@ -801,25 +786,17 @@ SLIPS = {
         (lambda lw, t: torch.softmax(lw / t, dim=1), "weights themselves"),
         (lambda lw, t: torch.log(torch.softmax(lw / t, dim=1)), "stay in log space"),
     ],
-    "05 fraction_inside": [
-        (lambda u, level: float(((u > (1 - level) / 2) & (u < (1 + level) / 2)).float().mean()), "ends"),
-        (lambda u, level: float((u <= level).float().mean()), "one-sided"),
-        (lambda u, level: 1 - right_fraction(u, level), "OUTSIDE"),
-        (lambda u, level: torch.tensor([right_fraction(u, level)] * 2), "single number"),
+    "05 density_threshold": [
+        (lambda d, s, lv: right_threshold(d, s, 1 - lv), "BELOW your h"),
+        (lambda d, s, lv: right_threshold(d, 1.0, lv), "density × spacing"),
+        (lambda d, s, lv: float(torch.quantile(d, 1 - lv)), "share of the PROBABILITY"),
+        (lambda d, s, lv: str(right_threshold(d, s, lv)), "without quotes"),
     ],
-    "05 safe_mixture_nll": [
-        (nll_exp_scales_with_floor, "exp(100) overflows"),
-        (nll_detached_logits, "does not depend on logits"),
-        (nll_calls_backward, "calls .backward() itself"),
-        (
-            lambda lg, m, r, y: -mixture_log_prob(torch.log(torch.softmax(lg, 1)), m, F.softplus(r) + 1e-3, y).mean(),
-            "use torch.log_softmax",
-        ),
-        (
-            lambda lg, m, r, y: -mixture_log_prob(torch.log_softmax(lg, 1), m, F.softplus(r), y).mean(),
-            "no floor",
-        ),
-        (lambda *args: right_safe_nll(*args) * len(args[3]), "sum over the samples"),
+    "05 lowest_nll": [
+        (lambda m, s: math.log(m) + LOG_SQRT_2PI, "standardised units"),
+        (lambda m, s: math.log(m * s), "½ log(2π) is missing"),
+        (lambda m, s: -right_lowest_nll(m, s), "sign is flipped"),
+        (lambda m, s: torch.log(m * s) + LOG_SQRT_2PI, "use math.log"),
     ],
     "06 elbow_angles": [
         (elbow_angles_without_clamp, "Clamp it"),
@@ -1104,8 +1081,8 @@ STORED_STUB_MESSAGES = {
     "04 mixture_nll": "not attempted yet: mixture_nll still returns nothing; fill in its body.",
     "04 responsibilities": "not attempted yet: responsibilities still returns nothing; fill in its body.",
     "05 tempered_log_weights": "not attempted yet: tempered_log_weights still returns nothing; fill in its body.",
-    "05 fraction_inside": "not attempted yet: fraction_inside still returns nothing; fill in its body.",
-    "05 safe_mixture_nll": "not attempted yet: safe_mixture_nll still returns nothing; fill in its body.",
+    "05 density_threshold": "not attempted yet: density_threshold still returns nothing; fill in its body.",
+    "05 lowest_nll": "not attempted yet: lowest_nll still returns nothing; fill in its body.",
     "06 elbow_angles": "not attempted yet: elbow_angles still returns nothing; fill in its body.",
     "06 nll_floor": "not attempted yet: nll_floor still returns nothing; fill in its body.",
     "06 elbow_up_pose": "not attempted yet: elbow_up_pose still returns nothing; fill in its body.",

@@ -146,3 +146,39 @@ def test_mixture_components_draws_the_histogram_under_one_line_per_component():
     assert len(ax.patches) == 60 and all(patch.zorder <= ax.get_lines()[0].zorder for patch in ax.patches)
     assert ax.get_yscale() == "log"
     plt.close(ax.figure)
+
+
+# ------------------------------------------------------------------ lesson 05: single answers and regions
+
+THREE = ml.MixtureParams(
+    torch.log(torch.tensor([[0.5, 0.3, 0.2]])),
+    torch.tensor([[[-4.0], [2.0], [6.0]]]),
+    torch.tensor([[[2.0], [0.6], [0.5]]]),
+)
+
+
+def test_answers_and_regions_are_drawn_on_the_density():
+    y_grid = torch.linspace(-12, 10, 200)
+    answers = {"mean": ml.predictions.mixture_mean(THREE), "mode": ml.predictions.mixture_mode(THREE)}
+    ax = ml.plots.answers_on_density(THREE, y_grid, answers, title="answers")
+    assert ax.get_title() == "answers" and ax.get_xlabel() == "y" and ax.get_ylabel() == "density"
+    assert [line.get_label() for line in ax.get_lines()] == ["p(y | x)", "mean", "mode"]
+    assert ax.get_lines()[2].get_xdata()[0] == pytest.approx(float(answers["mode"]))
+
+    (shortest,) = ml.predictions.highest_density_interval(THREE, 0.8)
+    lower, upper = ml.predictions.central_interval(THREE, 0.8)
+    regions = {"shortest": shortest, "central": torch.stack([lower, upper], dim=1)}
+    ax = ml.plots.regions_on_density(THREE, y_grid, regions, title="regions")
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    length = float((shortest[:, 1] - shortest[:, 0]).sum())
+    assert labels[1] == f"shortest: length {length:.1f}" and labels[2].startswith("central: length")
+    assert ax.get_ylim()[0] < 0  # the bars sit below the curve
+
+
+def test_regions_along_x_draws_one_bar_per_piece_and_checks_the_count():
+    x_grid = torch.linspace(-1, 1, 3)
+    regions = [torch.tensor([[0.0, 1.0]]), torch.tensor([[0.0, 1.0], [2.0, 3.0]]), torch.tensor([[5.0, 6.0]])]
+    ax = ml.plots.regions_along_x(x_grid, regions, title="along x")
+    assert len(ax.patches) == 4 and ax.get_title() == "along x"
+    with pytest.raises(ValueError, match="one entry per input"):
+        ml.plots.regions_along_x(x_grid, regions[:2])

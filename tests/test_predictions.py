@@ -226,3 +226,87 @@ def _mean_of(log_weights, means, scales):
 def test_bad_input_raises_an_error_that_names_the_argument(call, error, named):
     with pytest.raises(error, match=named.replace("[", r"\[").replace("]", r"\]")):
         call()
+
+
+# ---------------------------------------------------------------------------- the highest-density interval
+
+
+def _probability_of(params: MixtureParams, pieces: torch.Tensor) -> float:
+    """The exact probability of the union of disjoint pieces (M, 2) under a single mixture (N = 1), via its CDF."""
+    mixture = params.mixture()
+    ends = pieces.double().reshape(1, -1)  # (1, 2M): lower, upper, lower, upper, ...
+    cdf = mixture.cdf64(ends)[0].reshape(-1, 2)
+    return float((cdf[:, 1] - cdf[:, 0]).sum())
+
+
+def test_highest_density_interval_of_a_gaussian_is_the_central_interval():
+    params = mixture([[1.0]], [[1.5]], [[2.0]])
+    for level in (0.5, 0.9, 0.99):
+        (pieces,) = predictions.highest_density_interval(params, level)
+        lower, upper = predictions.central_interval(params, level)
+        assert pieces.shape == (1, 2)
+        torch.testing.assert_close(pieces[0], torch.stack([lower[0], upper[0]]), atol=2e-3, rtol=0)
+
+
+@pytest.mark.parametrize("level", [0.5, 0.8, 0.9, 0.95])
+def test_highest_density_interval_holds_the_level_and_leaves_out_the_gap(level):
+    params = mixture([[0.5, 0.3, 0.2]], [[-4.0, 2.0, 6.0]], [[2.0, 0.6, 0.5]])
+    (pieces,) = predictions.highest_density_interval(params, level)
+    assert _probability_of(params, pieces) == pytest.approx(level, abs=1e-3)
+    assert bool((pieces[:, 0] < pieces[:, 1]).all()) and bool((pieces[1:, 0] > pieces[:-1, 1]).all())
+    # shorter than the central interval of the same level, which spans the gaps between the branches
+    lower, upper = predictions.central_interval(params, level)
+    assert float((pieces[:, 1] - pieces[:, 0]).sum()) < float(upper[0] - lower[0])
+
+
+def test_highest_density_interval_of_separate_branches_has_one_piece_per_branch():
+    params = mixture([[0.5, 0.5]], [[-10.0, 10.0]], [[1.0, 1.0]])
+    (pieces,) = predictions.highest_density_interval(params, 0.9)
+    assert pieces.shape == (2, 2)
+    half = NormalDist().inv_cdf(0.95)  # each branch keeps its own central 90%
+    expected = torch.tensor([[-10 - half, -10 + half], [10 - half, 10 + half]])
+    torch.testing.assert_close(pieces, expected, atol=3e-3, rtol=0)
+
+
+def test_highest_density_interval_resolves_a_narrow_branch_beside_a_wide_one():
+    params = mixture([[0.9, 0.1]], [[0.0, 50.0]], [[20.0, 0.01]])
+    (pieces,) = predictions.highest_density_interval(params, 0.5)
+    assert _probability_of(params, pieces) == pytest.approx(0.5, abs=1e-3)
+    # the spike's density (4.0) is far above the wide component's (0.018): the region starts with the spike
+    assert bool(((pieces[:, 0] <= 50.0) & (pieces[:, 1] >= 50.0)).any())
+
+
+def test_highest_density_interval_works_on_a_batch_and_coverage_matches_the_level():
+    params = random_mixture(n=400, k=3, d=1, seed=4)
+    draws = predictions.sample(params, generator=torch.Generator().manual_seed(5))[:, 0, :]
+    intervals = predictions.highest_density_interval(params, 0.8)
+    assert len(intervals) == 400 and all(piece.ndim == 2 and piece.shape[1] == 2 for piece in intervals)
+    for index in (0, 1, 2):
+        single = MixtureParams(*(t[index : index + 1] for t in params))
+        assert _probability_of(single, intervals[index]) == pytest.approx(0.8, abs=1e-3)
+    inside = predictions.inside_intervals(intervals, draws)
+    assert inside.shape == (400,) and inside.dtype == torch.bool
+    assert float(inside.float().mean()) == pytest.approx(0.8, abs=0.06)  # 3 binomial standard errors at N = 400
+
+
+def test_inside_intervals_counts_the_ends_as_inside():
+    intervals = [torch.tensor([[0.0, 1.0], [2.0, 3.0]]), torch.tensor([[0.0, 1.0]])]
+    assert predictions.inside_intervals(intervals, torch.tensor([3.0, 1.5])).tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "named"),
+    [
+        (lambda: predictions.highest_density_interval(BIMODAL, 1.0), ValueError, "level"),
+        (lambda: predictions.highest_density_interval(BIMODAL, 0), ValueError, "level"),
+        (lambda: predictions.highest_density_interval(BIMODAL, "0.9"), TypeError, "level"),
+        (lambda: predictions.highest_density_interval("params", 0.9), TypeError, "params"),
+        (lambda: predictions.highest_density_interval(random_mixture(n=1, d=2), 0.5), ValueError, "D = 1"),
+        (lambda: predictions.inside_intervals([], torch.zeros(1)), TypeError, "intervals"),
+        (lambda: predictions.inside_intervals([torch.zeros(3)], torch.zeros(1)), ValueError, r"intervals\[0\]"),
+        (lambda: predictions.inside_intervals([torch.zeros(1, 2)], torch.zeros(2)), ValueError, "y"),
+    ],
+)
+def test_highest_density_interval_bad_input_names_the_argument(call, error, named):
+    with pytest.raises(error, match=named):
+        call()

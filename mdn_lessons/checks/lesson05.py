@@ -2,8 +2,9 @@
 
 * :func:`check_tempered_log_weights` — a temperature for the mixture weights, π_k^(1/T) renormalised,
   computed in log space so that tiny weights do not turn into log 0.
-* :func:`check_fraction_inside` — coverage from PIT values: how often the truth lies in a central interval.
-* :func:`check_safe_mixture_nll` — a mixture NLL from raw network outputs that cannot become NaN.
+* :func:`check_density_threshold` — the shortest region holding a given probability is where the density
+  exceeds a height h: find h from a density on a grid.
+* :func:`check_lowest_nll` — the lowest NLL an MDN with a σ floor can reach, derived from the floor.
 """
 
 from __future__ import annotations
@@ -12,13 +13,10 @@ import math
 
 import torch
 
-from ..mixture import mixture_log_prob
 from ._core import (
     CaseCalls,
     CheckResult,
-    Refused,
     as_float,
-    call_student,
     expect_function,
     expect_shape,
     run_check,
@@ -26,22 +24,21 @@ from ._core import (
     tensors_close,
 )
 
-SAFE_MIN_SCALE = 1e-3
-"""The σ floor the safe NLL of exercise 3 must use: σ = softplus(raw) + SAFE_MIN_SCALE."""
+THRESHOLD_TOL = 0.01
+"""On the probability held by the grid points with density >= h. A right answer may take one grid point more
+or less (>= or >, before or after the sum reaches the level): no case's point holds more than 0.004. The nearest
+slips miss by 0.09 or more: the region 1 - level (0.1 at level 0.9), a share of grid points instead of
+probability, the sum of densities without the spacing."""
+
+LOWEST_NLL_TOL = 1e-5
+"""Absolute and relative. The nearest slip, σ_min·std(y) left in standardised units, is exact when std(y) = 1
+and off by |log std(y)| >= 1.2 on the other cases; the missing ½ log 2π is 0.92. float32 logs are exact to
+about 1e-7."""
 
 TEMPERED_TOL = 1e-4
 """Absolute and relative, on each log-weight. The nearest slip, π^T instead of π^(1/T), differs by 20 or more
 at T = 0.25, 0.5, 2 and 3 (at T = 1 the two agree, and so are right alike); the others (weights for log-weights,
 no renormalisation) by 0.1 or more. float32 log_softmax is exact to about 1e-6."""
-
-FRACTION_TOL = 1e-6
-"""Absolute. The nearest slip, leaving out the values exactly on the interval's ends, changes the share by one
-value in N = 7, 0.14; one value in N = 400 is 0.0025. Any correct count divided by N is exact to 1e-7."""
-
-NLL_TOL = 1e-4
-"""Absolute and relative. The nearest slips with a finite result, no floor or a floor of 1e-4 instead of 1e-3,
-move the NLL by 1.0e-3 or more on every case (0.015 on the ordinary one); the sum instead of the mean
-multiplies it by N. float32 rounding is about 1e-6."""
 
 STUB = "not attempted yet: {} still returns nothing; fill in its body."
 
@@ -113,216 +110,183 @@ def check_tempered_log_weights(tempered_log_weights) -> CheckResult:
     return run_check("tempered mixture weights", test)
 
 
-def _pit_cases() -> list[tuple[torch.Tensor, float]]:
-    g = torch.Generator().manual_seed(515)
-    uniform = torch.rand(400, generator=g)
-    skewed = torch.rand(300, generator=g) ** 2
-    edges = torch.tensor([0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0])
-    return [(uniform, 0.5), (uniform, 0.9), (skewed, 0.5), (skewed, 0.8), (edges, 0.5), (edges, 0.9)]
+# ---------------------------------------------------------------------------------- the density threshold
 
 
-def check_fraction_inside(fraction_inside) -> CheckResult:
-    """Exercise 2: ``fraction_inside(u, level)`` is the share of PIT values u (N,) inside the central
-    interval [(1 - level)/2, (1 + level)/2], a number in [0, 1] (endpoints count as inside)."""
-
-    def test(problems: list[str]) -> None:
-        if not expect_function(fraction_inside, "fraction_inside", problems):
-            return
-        cases = _pit_cases()
-        # Expected values come first, from the checker's own copies; then the student's function on copies.
-        expected_values = [float(((u >= (1 - lv) / 2) & (u <= (1 + lv) / 2)).double().mean()) for u, lv in cases]
-        calls = CaseCalls(
-            fraction_inside,
-            [{"u": u, "level": level} for u, level in cases],
-            name="fraction_inside",
-            stub_message=STUB.format("fraction_inside"),
-        )
-        for index, (u, level) in enumerate(cases):
-            low, high = (1 - level) / 2, (1 + level) / 2
-            expected = expected_values[index]
-            count = float(((u >= low) & (u <= high)).sum())
-            one_sided = float((u <= level).double().mean())
-            strict = float(((u > low) & (u < high)).double().mean())
-            value = as_float(calls[index].result, f"fraction_inside(u, {level})", problems)
-            if value is None:
-                return
-            if math.isclose(value, expected, abs_tol=FRACTION_TOL):
-                continue
-            where = f"for level {level} (N = {len(u)})"
-            if math.isclose(value, count, abs_tol=FRACTION_TOL):
-                problems.append(f"{where} you returned the count {value:.0f}; divide by N for a fraction.")
-            elif math.isclose(value, 1 - expected, abs_tol=FRACTION_TOL):
-                problems.append(f"{where} you returned the share OUTSIDE the interval; the inside share is 1 minus it.")
-            elif math.isclose(value, one_sided, abs_tol=FRACTION_TOL):
-                problems.append(
-                    f"{where} you counted u ≤ level, a one-sided interval; the central interval runs from "
-                    "(1 - level)/2 to (1 + level)/2."
-                )
-            elif math.isclose(value, strict, abs_tol=FRACTION_TOL):
-                problems.append(
-                    f"{where} values exactly on the interval's ends should count as inside (use >= and <=)."
-                )
-            elif calls.same_elsewhere(index):
-                problems.append(
-                    f"{where} you returned {value:.6g}, the same share as for another case; expected "
-                    f"{expected:.6g}. Compute it from the arguments u and level."
-                )
-            else:
-                problems.append(f"{where} the share is {value:.6g}; expected {expected:.6g} (within {FRACTION_TOL:g}).")
-            return
-
-    return run_check("coverage from PIT values", test)
+def _grid_density(weights, means, scales, low: float, high: float, spacing: float) -> torch.Tensor:
+    """A mixture's density on an even grid from low to high, float64, shape (G,)."""
+    grid = torch.arange(low, high + spacing / 2, spacing, dtype=torch.float64)
+    weights, means, scales = (torch.tensor(v, dtype=torch.float64) for v in (weights, means, scales))
+    z = (grid.unsqueeze(1) - means) / scales
+    return (weights * torch.exp(-0.5 * z * z) / (scales * math.sqrt(2 * math.pi))).sum(dim=1)
 
 
-def _nll_cases() -> list[tuple[str, tuple[torch.Tensor, ...]]]:
-    """(label, (logits (N, K), means (N, K, 1), raw_scales (N, K, 1), y (N, 1))): one extreme at a time, so
-    that a failure points at its cause, then ordinary outputs."""
-    g = torch.Generator().manual_seed(525)
-    n, k = 8, 3
-    ordinary = (
-        torch.randn(n, k, generator=g),
-        3 * torch.randn(n, k, 1, generator=g),
-        torch.randn(n, k, 1, generator=g),
-        3 * torch.randn(n, 1, generator=g),
-    )
-    means = torch.tensor([[[0.0], [20.0], [1.0]], [[0.0], [3.0], [-4.0]]])
-    y = torch.tensor([[0.0], [3.0]])
-    plain_logits = torch.tensor([[0.5, -0.3, 0.0], [0.2, 0.1, -0.4]])
-    plain_raw = torch.tensor([[[0.3], [-0.5], [0.8]], [[0.5], [0.0], [-1.0]]])
-    # Extremes a network can produce after a bad step: a raw scale of +100 (exp overflows to inf), one of -200
-    # (exp and softplus give σ = 0) and a logit gap of 200 (softmax gives a weight of exactly 0).
-    large_raw = torch.tensor([[[0.3], [-0.5], [100.0]], [[0.5], [100.0], [-1.0]]])
-    small_raw = torch.tensor([[[-200.0], [-0.5], [0.8]], [[0.5], [-200.0], [-1.0]]])
-    far_logits = torch.tensor([[0.0, 200.0, 0.0], [-200.0, 0.0, 5.0]])
-    return [
-        ("raw scales of +100", (plain_logits, means, large_raw, y)),
-        ("raw scales of -200", (plain_logits, means, small_raw, y)),
-        ("logits 200 apart", (far_logits, means, plain_raw, y)),
-        ("ordinary outputs", ordinary),
+def _threshold_cases() -> list[tuple[str, torch.Tensor, float, float]]:
+    """(label, density (G,) float32, spacing, level): each grid covers all but 1e-6 of the probability."""
+    cases = [
+        ("one Gaussian", ((1.0,), (0.0,), (1.0,), -6.0, 6.0, 0.01), 0.9),
+        ("two separate bumps", ((0.6, 0.4), (-3.0, 3.0), (0.7, 1.0), -8.0, 8.0, 0.01), 0.8),
+        ("a wide and a narrow component", ((0.7, 0.3), (-2.0, 4.0), (2.0, 0.3), -12.0, 10.0, 0.01), 0.7),
+        ("three branches", ((0.5, 0.3, 0.2), (-4.0, 2.0, 6.0), (2.0, 0.6, 0.5), -14.0, 10.0, 0.02), 0.95),
     ]
+    return [(label, _grid_density(*args).float(), args[-1], level) for label, args, level in cases]
 
 
-def _reference_nll(logits, means, raw_scales, y) -> float:
-    scales = torch.nn.functional.softplus(raw_scales.double()) + SAFE_MIN_SCALE
-    return float(
-        -mixture_log_prob(torch.log_softmax(logits.double(), dim=1), means.double(), scales, y.double()).mean()
-    )
+def _held_above(density: torch.Tensor, spacing: float, threshold: float) -> float:
+    """The probability of the grid points with density >= threshold."""
+    density = density.double()
+    return float(density[density >= threshold].sum() * spacing)
 
 
-def _nll_slips(logits, means, raw_scales, y) -> dict[str, float]:
-    """The NLL each usual slip gives on these outputs, keyed by the sentence that names it."""
-    logits, means, raw_scales, y = (t.double() for t in (logits, means, raw_scales, y))
-    log_weights = torch.log_softmax(logits, dim=1)
-    softplus = torch.nn.functional.softplus(raw_scales)
+def _threshold_from(ordered: torch.Tensor, held: torch.Tensor, level: float) -> tuple[float, int]:
+    """The value of ``ordered`` where the running total ``held`` first reaches ``level``, and its position."""
+    position = min(int(torch.searchsorted(held, torch.tensor(level, dtype=held.dtype))), len(ordered) - 1)
+    return float(ordered[position]), position
 
-    def nll(log_weights, scales) -> float:
-        return float(-mixture_log_prob(log_weights, means, scales, y).mean())
 
-    right = nll(log_weights, softplus + SAFE_MIN_SCALE)
+def _threshold_answers(density: torch.Tensor, spacing: float, level: float) -> dict[str, tuple[float, int]]:
+    """The right threshold (and its position in the descending order) and the usual slips' thresholds."""
+    density = density.double()
+    ordered = density.sort(descending=True).values
     return {
-        "That is the sum over the samples: average over the N samples instead.": len(y) * right,
-        "σ has no floor: use softplus(raw) + 1e-3, so that σ never reaches 0.": nll(log_weights, softplus),
-        "σ = exp(raw) + 1e-3 overflows for large raw outputs: use softplus(raw) + 1e-3.": nll(
-            log_weights, raw_scales.exp() + SAFE_MIN_SCALE
-        ),
-        "the sign is flipped: the NLL is minus the mean log-likelihood.": -right,
+        "right": _threshold_from(ordered, torch.cumsum(ordered * spacing, 0), level),
+        "no spacing": _threshold_from(ordered, torch.cumsum(ordered, 0), level),
+        "point share": (float(torch.quantile(density, 1 - level)), -1),
     }
 
 
-SUSPECTS = (
-    "Check the three usual suspects: torch.log_softmax(logits) instead of log(softmax), softplus(raw) + 1e-3 "
-    "instead of exp(raw), and logsumexp over components (ml.losses.mixture_log_prob does that part for you)."
-)
-
-
-def _cause(label: str) -> str:
-    """The usual cause of a NaN or inf on the case ``label``, in words."""
-    if label == "raw scales of +100":
-        return "exp(100) overflows float32 to inf, so σ = inf: use softplus(raw) + 1e-3, which grows linearly."
-    if label == "raw scales of -200":
-        return "softplus(-200) and exp(-200) are 0 in float32, so σ = 0 and log σ = -inf: add the floor, + 1e-3."
-    if label == "logits 200 apart":
-        return (
-            "softmax gives a weight of exactly 0 there, and log(0) = -inf with derivative 1/0: use "
-            "torch.log_softmax(logits, dim=1)."
-        )
-    return ""
-
-
-def check_safe_mixture_nll(safe_mixture_nll) -> CheckResult:
-    """Exercise 3: ``safe_mixture_nll(logits, means, raw_scales, y)`` is the mean NLL with weights
-    log_softmax(logits) and σ = softplus(raw_scales) + 1e-3; its value and gradients must stay finite for
-    any raw outputs. Shapes: logits (N, K), means and raw_scales (N, K, 1), y (N, 1)."""
+def check_density_threshold(density_threshold) -> CheckResult:
+    """Exercise 1: ``density_threshold(density, spacing, level)`` returns the height h for which the grid points
+    with density >= h hold probability ``level`` (each point holds density × spacing). density: (G,), a density
+    on an even grid ``spacing`` apart; level in (0, 1). Judged by the probability the region holds."""
 
     def test(problems: list[str]) -> None:
-        if not expect_function(safe_mixture_nll, "safe_mixture_nll", problems):
+        if not expect_function(density_threshold, "density_threshold", problems):
             return
-        for label, case in _nll_cases():
-            expected = _reference_nll(*case)
-            arguments = dict(zip(("logits", "means", "raw_scales", "y"), case, strict=True))
-            arguments["logits"] = arguments["logits"].clone().requires_grad_()
-            arguments["raw_scales"] = arguments["raw_scales"].clone().requires_grad_()
-            call = call_student(
-                safe_mixture_nll, arguments, name="safe_mixture_nll", stub_message=STUB.format("safe_mixture_nll")
-            )
-            answer = call.result
-            if not isinstance(answer, torch.Tensor) or answer.numel() != 1 or not answer.is_floating_point():
-                shown = (
-                    f"shape {tuple(answer.shape)}, dtype {answer.dtype}"
-                    if isinstance(answer, torch.Tensor)
-                    else type(answer).__name__
-                )
-                problems.append(f"safe_mixture_nll should return a one-number tensor (the mean NLL), got {shown}")
+        cases = _threshold_cases()
+        answers = [_threshold_answers(density, spacing, level) for _, density, spacing, level in cases]
+        calls = CaseCalls(
+            density_threshold,
+            [{"density": density, "spacing": spacing, "level": level} for _, density, spacing, level in cases],
+            name="density_threshold",
+            stub_message=STUB.format("density_threshold"),
+        )
+        for index, ((label, density, spacing, level), known) in enumerate(zip(cases, answers, strict=True)):
+            value = as_float(calls[index].result, f"density_threshold(density, {spacing}, {level})", problems)
+            if value is None:
                 return
-            value = float(answer.detach().double().reshape(-1)[0])
-            if not math.isfinite(value):
-                problems.append(f"on {label} the NLL is {value}. {_cause(label)} {SUSPECTS}")
-                return
-            inputs = {name: call.inputs[name] for name in ("logits", "raw_scales")}
-            if any(tensor.grad is not None for tensor in inputs.values()):
-                raise Refused(
-                    "safe_mixture_nll calls .backward() itself: a loss function should only return the loss; the "
-                    "training step calls .backward() on it (twice would raise, or add the gradients up)."
-                )
-            if not answer.requires_grad:
+            held = _held_above(density, spacing, value)
+            if abs(held - level) <= THRESHOLD_TOL:
+                continue
+            where = f"on {label} (level {level}), the points with density >= your h = {value:.4g} hold {held:.3f}"
+            position = known["right"][1]
+            if float(value).is_integer() and abs(value - position) <= 1 and value > float(density.max()):
                 problems.append(
-                    "the result is not connected to the inputs (no gradient); compute it with torch operations, "
-                    "without .detach(), .item() or torch.tensor(...) on the way."
+                    f"{where}. {value:.0f} is where the running total reaches the level in the sorted order, a "
+                    "position: return the density value there, h itself."
                 )
-                return
-            try:
-                grads = torch.autograd.grad(answer.reshape(()), list(inputs.values()), allow_unused=True)
-            except RuntimeError as error:
-                problems.append(f"computing the gradient of your result raised RuntimeError: {error}")
-                return
-            for (name, _), grad in zip(inputs.items(), grads, strict=True):
-                if grad is None:
-                    problems.append(
-                        f"the NLL does not depend on {name} through autograd (no gradient reaches it): "
-                        f"compute with {name} itself, not {name}.detach() or a copy made with torch.tensor(...)."
-                    )
-                    return
-                if not bool(torch.isfinite(grad).all()):
-                    cause = _cause(label) or (
-                        "The usual cause is log(softmax(...)) for the logits, or exp(raw) for the scales."
-                    )
-                    problems.append(
-                        f"on {label} the NLL is finite but its gradient is NaN or inf (with respect to {name}), so "
-                        f"the next training step would fill the network with NaN. {cause} {SUSPECTS}"
-                    )
-                    return
-            if not math.isclose(value, expected, rel_tol=NLL_TOL, abs_tol=NLL_TOL):
-                shown, wanted = show_pair(value, expected, NLL_TOL)
-                slip = next(
-                    (
-                        text
-                        for text, result in _nll_slips(*case).items()
-                        if math.isclose(value, result, rel_tol=NLL_TOL, abs_tol=NLL_TOL)
-                    ),
-                    f"Use weights log_softmax(logits) and σ = softplus(raw_scales) + {SAFE_MIN_SCALE:g}, "
-                    "and average over the N samples.",
+            elif abs(held - _held_above(density, spacing, known["no spacing"][0])) <= THRESHOLD_TOL:
+                problems.append(
+                    f"{where}. The running total reached the level too soon: a grid point holds probability "
+                    f"density × spacing (here × {spacing}), not its density."
                 )
-                problems.append(f"on {label} your NLL is {shown}, expected {wanted} (within {NLL_TOL:g}). {slip}")
-                return
+            elif abs(held - (1 - level)) <= THRESHOLD_TOL:
+                problems.append(
+                    f"{where}, which is 1 - level: the points BELOW your h hold the level. The region fills from the "
+                    "highest density down (sort in descending order), and the region itself must hold the level."
+                )
+            elif abs(held - _held_above(density, spacing, known["point share"][0])) <= THRESHOLD_TOL:
+                problems.append(
+                    f"{where}. A share {level} of the grid POINTS lies above your h, but the region must hold a "
+                    "share of the PROBABILITY: the high points hold more of it than the low ones."
+                )
+            elif calls.same_elsewhere(index):
+                problems.append(
+                    f"{where}; you returned the same h as for another case: compute it from the arguments "
+                    "density, spacing and level."
+                )
+            else:
+                problems.append(
+                    f"{where}; they should hold {level} (within {THRESHOLD_TOL:g}), as they do for h = "
+                    f"{known['right'][0]:.4g}."
+                )
+            return
 
-    return run_check("a mixture NLL that cannot become NaN", test)
+    return run_check("the density threshold of the shortest region", test)
+
+
+# ------------------------------------------------------------------------------------ the lowest NLL
+
+
+def _lowest_nll(min_scale: float, y_std: float) -> float:
+    return math.log(min_scale * y_std) + 0.5 * math.log(2 * math.pi)
+
+
+LOWEST_NLL_CASES = ((0.01, 6.1), (1e-3, 1.0), (0.05, 20.0), (1e-4, 0.3))
+"""(min_scale, y_std) pairs: the lesson's floor and spread first, then others (std(y) = 1 among them)."""
+
+
+def _lowest_nll_slips(min_scale: float, y_std: float) -> dict[str, float]:
+    """What each usual slip returns, keyed by the sentence that names it."""
+    floor = min_scale * y_std
+    half_log_2pi = 0.5 * math.log(2 * math.pi)
+    return {
+        "the floor is in standardised units: in the units of y the smallest σ is min_scale × y_std.": math.log(
+            min_scale
+        )
+        + half_log_2pi,
+        "the ½ log(2π) is missing: the highest density of N(μ, σ²) is 1 / (σ √(2π)).": math.log(floor),
+        "the sign is flipped: the NLL is minus the log of the highest density, and here that is negative.": -(
+            math.log(floor) + half_log_2pi
+        ),
+        "that is the highest density itself; the NLL is minus its natural log.": 1 / (floor * math.sqrt(2 * math.pi)),
+        "that is log base 10; the NLL is in nats (natural log).": math.log10(floor * math.sqrt(2 * math.pi)),
+        "that uses σ² where the density has σ: N(μ; μ, σ²) = 1 / (σ √(2π)).": math.log(floor**2) + half_log_2pi,
+    }
+
+
+def check_lowest_nll(lowest_nll) -> CheckResult:
+    """Exercise 3: ``lowest_nll(min_scale, y_std)`` is the lowest average NLL (nats) any ``ml.MDN`` with the floor
+    ``min_scale`` (standardised units) can reach on targets whose standard deviation is ``y_std``:
+    log(min_scale · y_std) + ½ log(2π)."""
+
+    def test(problems: list[str]) -> None:
+        if not expect_function(lowest_nll, "lowest_nll", problems):
+            return
+        expected_values = [_lowest_nll(*case) for case in LOWEST_NLL_CASES]
+        calls = CaseCalls(
+            lowest_nll,
+            [{"min_scale": min_scale, "y_std": y_std} for min_scale, y_std in LOWEST_NLL_CASES],
+            name="lowest_nll",
+            stub_message=STUB.format("lowest_nll"),
+            raise_hints={
+                "must be Tensor": "min_scale and y_std are plain numbers: use math.log (or wrap them in torch.tensor)."
+            },
+        )
+        for index, ((min_scale, y_std), expected) in enumerate(zip(LOWEST_NLL_CASES, expected_values, strict=True)):
+            call = calls[index]
+            value = as_float(call.result, call.text, problems)
+            if value is None:
+                return
+            if math.isclose(value, expected, rel_tol=LOWEST_NLL_TOL, abs_tol=LOWEST_NLL_TOL):
+                continue
+            shown, wanted = show_pair(value, expected, LOWEST_NLL_TOL)
+            slip = next(
+                (
+                    text
+                    for text, result in _lowest_nll_slips(min_scale, y_std).items()
+                    if math.isclose(value, result, rel_tol=LOWEST_NLL_TOL, abs_tol=LOWEST_NLL_TOL)
+                ),
+                None,
+            )
+            if slip is None and calls.same_elsewhere(index):
+                slip = "that is the same as for another case: compute it from the arguments min_scale and y_std."
+            if slip is None:
+                slip = (
+                    "No mixture with every σ >= σ_min has a density above 1 / (σ_min √(2π)), and here "
+                    "σ_min = min_scale × y_std."
+                )
+            problems.append(f"{call.text} gives {shown}, expected {wanted} (within {LOWEST_NLL_TOL:g}): {slip}")
+            return
+
+    return run_check("the lowest NLL with a σ floor", test)
