@@ -1,6 +1,6 @@
 """Every exercise checker against plausible wrong answers: each is refused, and the message names the slip.
 
-For each of the 19 checkers the table below holds its solution (which must pass), and wrong answers of every
+For each checker the table below holds its solution (which must pass), and wrong answers of every
 kind a reviewer tried: None, a function that forgets its ``return``, a function hard-wired to the lesson's
 visible example (or reading notebook variables instead of its arguments), one that changes its inputs in
 place, one that raises, and the slips particular to the exercise. A wrong answer passes the test only if the
@@ -892,7 +892,7 @@ def test_a_wrong_answer_is_refused_and_its_slip_named(name, answer, words, capsy
 
 
 def test_every_checker_is_tried_with_every_kind_of_wrong_answer():
-    assert len(CHECKERS) == 21
+    assert len(CHECKERS) == 22
     for name in FUNCTION_CHECKERS:
         labels = {label for n, label, _, _ in WRONG if n == name}
         assert {"None", "returns None", "raises", "hard-wired"} <= labels
