@@ -118,7 +118,7 @@ y_grid = torch.linspace(-10, 10, 200)
 fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.4))
 ml.plots.scatter_data(x, y, ax=left, title="MSE net: one answer per x")
 with torch.no_grad():
-    left.plot(x_grid[:, 0], mse_net(x_grid)[:, 0], color="tab:red", lw=2, label="MSE net")
+    left.plot(x_grid[:, 0], mse_net(x_grid)[:, 0], color="C2", lw=2, label="MSE net")
 left.legend(loc="upper left")
 ml.plots.conditional_heatmap(mdn, x_grid, y_grid, ax=right, title="MDN: the whole distribution p(y | x)")
 plt.tight_layout()

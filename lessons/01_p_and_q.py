@@ -169,7 +169,7 @@ for ax, scale, bottom in zip(axes, ("linear", "log"), (0.0, 1.0)):
     ax.axhline(1.0, color="black", ls=":", label="density 1")
     ax.set(yscale=scale, xlabel="y (kilometres)")
 axes[0].set(title="Its area is 1", ylabel="density")
-axes[1].legend(loc="lower center", fontsize="small")
+axes[1].legend(loc="lower center")
 axes[1].set(title="The same on a log axis", ylim=(1e-3, 1e3))
 plt.tight_layout()
 plt.show()
@@ -340,7 +340,6 @@ for ax, x, values, at, name, note in panels:
         f"KL = {best - entropy_floor:.3f}",
         color="C3",
         va="center",
-        fontsize="small",
     )
     ax.set(title=f"Moving the {name} ({note})", xlabel=name, ylim=(1.3, 2.3))
 axes[0].legend(loc="upper left")

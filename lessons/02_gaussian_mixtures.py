@@ -59,10 +59,8 @@ y_grid = torch.linspace(-7.0, 7.0, 500)
 ax = ml.plots.mixture_density(
     P, y_grid, data=y, components=False, label="true density p(y)", title="Three bumps, and the best single Gaussian"
 )
-ax.plot(
-    y_grid, true_distributions.log_density(single, y_grid).exp(), color="tab:red", ls="--", label="best single Gaussian"
-)
-ax.legend(loc="upper right", fontsize="small")
+ax.plot(y_grid, true_distributions.log_density(single, y_grid).exp(), color="C2", ls="--", label="best single Gaussian")
+ax.legend(loc="upper right")
 plt.show()
 
 # %% [markdown]
@@ -119,7 +117,7 @@ ax.hist(
 )
 ax.plot(y_grid, true_distributions.log_density(P, y_grid).exp(), color="black", label="mixture density p(y)")
 ax.set(title="10 000 samples, coloured by the component that produced them", xlabel="y", ylabel="density")
-ax.legend(loc="upper right", fontsize="small")
+ax.legend(loc="upper right")
 plt.show()
 
 # %% [markdown]
@@ -309,7 +307,7 @@ ml.plots.mixture_density(
     fitted, y_grid, ax=axes[0], data=y, label="fitted mixture", title="3 components, by gradient descent"
 )
 axes[0].plot(y_grid, true_distributions.log_density(P, y_grid).exp(), color="black", ls=":", label="true P")
-axes[0].legend(loc="upper right", fontsize="small")
+axes[0].legend(loc="upper right")
 ml.plots.training_curves(
     {"training NLL": history.loss},
     ax=axes[1],
@@ -362,7 +360,7 @@ print(f"gradient descent: 300 steps, NLL on the training data {history.loss[-1]:
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(range(len(result.nll)), result.nll, marker=".", label="EM")
-ax.axhline(history.loss[-1], color="tab:orange", ls="--", label="gradient descent, after 300 steps")
+ax.axhline(history.loss[-1], color="C1", ls="--", label="gradient descent, after 300 steps")
 ax.set(title="EM never raises the NLL", xlabel="EM round", ylabel="training NLL (nats)")
 ax.legend(fontsize="small")
 plt.show()
@@ -554,8 +552,7 @@ ax.text(
     f"component 2 is off the plot:\nmean {dead_params.means[0, 2, 0].item():.1f}, "
     f"weight {dead_params.log_weights.exp()[0, 2].item():.3f}",
     ha="right",
-    fontsize="small",
-    color="tab:red",
+    color="C2",
 )
 plt.show()
 

@@ -90,8 +90,8 @@ with torch.no_grad():
 
 ax = ml.plots.scatter_data(x_forward, y_forward, title="Forward problem: y = f(x) + noise")
 ax.plot(x_line, ml.data.wave(x_line), color="black", lw=1, ls="--", label="true f(x)")
-ax.plot(x_line, forward_line, color="tab:red", lw=2, label="MSE net")
-ax.legend(loc="upper left", fontsize="small")
+ax.plot(x_line, forward_line, color="C2", lw=2, label="MSE net")
+ax.legend(loc="upper left")
 plt.show()
 
 # %% [markdown]
@@ -130,9 +130,9 @@ with torch.no_grad():
 
 ax = ml.plots.scatter_data(x, y, title="Inverted sine: the MSE net follows the conditional mean")
 ax.plot(branch_x, branch_y, color="black", lw=0.8, ls="--", label="true branches")
-ax.plot(x_grid, mse_line, color="tab:red", lw=2, label="MSE net")
-ax.plot(binned.centres, binned.means, "o", color="tab:blue", ms=4, label="binned mean of y")
-ax.legend(loc="upper left", fontsize="small")
+ax.plot(x_grid, mse_line, color="C2", lw=2, label="MSE net")
+ax.plot(binned.centres, binned.means, "o", color="C0", ms=4, label="binned mean of y")
+ax.legend(loc="upper left")
 plt.show()
 
 # %% [markdown]
@@ -239,8 +239,8 @@ mu_line, sigma_line = single.means[:, 0, 0], single.scales[:, 0, 0]
 ax = ml.plots.scatter_data(x, y, title="One Gaussian with a learned σ: mean ± σ")
 ax.fill_between(x_grid[:, 0], mu_line - sigma_line, mu_line + sigma_line, color="C0", alpha=0.25, label="μ(x) ± σ(x)")
 ax.plot(x_grid[:, 0], mu_line, color="C0", lw=2, label="mean μ(x)")
-ax.plot(x_grid, mse_line, color="tab:red", lw=1.5, ls="--", label="MSE net")
-ax.legend(loc="upper left", fontsize="small")
+ax.plot(x_grid, mse_line, color="C2", lw=1.5, ls="--", label="MSE net")
+ax.legend(loc="upper left")
 plt.show()
 
 # %% [markdown]
@@ -260,9 +260,9 @@ with torch.no_grad():
 
 fig, ax = plt.subplots()
 ax.plot(y_slice, exact_density, color="black", label="exact p(y | x = 0)")
-ax.plot(y_slice, gauss_density, color="tab:orange", lw=2, label="single Gaussian")
+ax.plot(y_slice, gauss_density, color="C1", lw=2, label="single Gaussian")
 ax.set(title="A vertical slice at x = 0", xlabel="y", ylabel="density", ylim=(0, 0.5))
-ax.legend(loc="upper center", ncols=2, fontsize="small")
+ax.legend(loc="upper center", ncols=2)
 plt.show()
 
 # %% [markdown]

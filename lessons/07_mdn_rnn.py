@@ -413,8 +413,8 @@ axes[1].plot(t_future, from_prefix(mse_future)[0], color="C1", lw=2.5, label="MS
 axes[0].set_ylabel("$y_t$")
 for colour, label in [("C0", "went up"), ("C2", "went down")]:
     axes[0].plot([], [], color=colour, label=label)
-axes[0].legend(loc="upper left", fontsize="small")
-axes[1].legend(loc="upper left", fontsize="small")
+axes[0].legend(loc="upper left")
+axes[1].legend(loc="upper left")
 plt.show()
 
 # %% [markdown]
