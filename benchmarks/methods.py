@@ -118,7 +118,7 @@ def gmr(x, y, seed: int):
 
 METHODS = {"recipe": recipe, "recipe_v1": recipe_v1, "gmr": gmr, "baseline": baseline}
 LABELS = {
-    "recipe": "recipe (v2): `ml.fit(ml.MDN(1, 1, n_components=8), x, y, seed=s)`",
+    "recipe": "recipe: `ml.fit(ml.MDN(1, 1, n_components=8), x, y, seed=s)`",
     "recipe_v1": "recipe v1: the same, fixed 1,500 steps",
     "gmr": "GMR: full-covariance GMM on (x, y), K in 1..10 by BIC (scikit-learn)",
     "baseline": "baseline: tanh 10 units, K=5, Adam 1e-3, 10,000 full-batch epochs",
