@@ -180,9 +180,9 @@ def not_ahead(data) -> str:
             speed = _ratio(results["gmr"], recipe)
             if speed < 1:
                 slower.append(f"{label} ({speed:.2f}×)")
-            if _median_gap(results["gmr"]) < gap:
+            if round(_median_gap(results["gmr"]), 3) < round(gap, 3):  # as the tables print them
                 worse.append(f"{label} ({gap:.3f} against GMR's {_median_gap(results['gmr']):.3f})")
-        if "recipe_v1" in results and _median_gap(results["recipe_v1"]) < gap:
+        if "recipe_v1" in results and round(_median_gap(results["recipe_v1"]), 3) < round(gap, 3):
             behind_v1.append(f"{label} ({gap:.3f} against v1's {_median_gap(results['recipe_v1']):.3f})")
     lines = ["### Where the recipe is not ahead, and why", ""]
     if slower:
