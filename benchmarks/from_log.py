@@ -207,12 +207,12 @@ def not_ahead(data) -> str:
         lines += [
             "- **Behind the first recipe.** v1's median gap is lower on: "
             + "; ".join(behind_v1)
-            + ". The step budget knows only n, not how sharp the problem is: thin branches (the inverted sine "
-            "with noise 0.3) still gain from v1's 1,500 steps, at about twice the time (`ml.fit(..., steps=1500)` "
-            "gives them). Two adaptive budgets were tried in shorter runs (3 seeds) and not kept: early stopping "
-            "on a 10% held-out slice, and a constant learning rate cooled down once the held-out NLL stops "
-            "falling. At a high learning rate the held-out NLL is too noisy to say when to stop, and the slice "
-            "held out costs gap at n = 1,000 and 4,000."
+            + ". The step budget knows only n, not how sharp the problem is: sharp problems (thin branches, "
+            "like the inverted sine with noise 0.3) still gain from v1's 1,500 steps, at about twice the time "
+            "(`ml.fit(..., steps=1500)` gives them). Two adaptive budgets were tried in shorter runs (3 seeds) "
+            "and not kept: early stopping on a 10% held-out slice, and a constant learning rate cooled down once "
+            "the held-out NLL stops falling. At a high learning rate the held-out NLL is too noisy to say when to "
+            "stop, and the slice held out costs gap at n = 1,000 and 4,000."
         ]
     return "\n".join(lines) + "\n"
 
