@@ -118,7 +118,7 @@ def gmr(x, y, seed: int):
 
 METHODS = {"recipe": recipe, "recipe_v1": recipe_v1, "gmr": gmr, "baseline": baseline}
 LABELS = {
-    "recipe": "recipe (v2): `ml.fit(ml.MDN(1, 1, n_components=8), x, y, seed=s)`",
+    "recipe": "recipe: `ml.fit(ml.MDN(1, 1, n_components=8), x, y, seed=s)`",
     "recipe_v1": "recipe v1: the same, fixed 1,500 steps",
     "gmr": "GMR: full-covariance GMM on (x, y), K in 1..10 by BIC (scikit-learn)",
     "baseline": "baseline: tanh 10 units, K=5, Adam 1e-3, 10,000 full-batch epochs",
@@ -144,3 +144,34 @@ def measure(problem: Problem, n: int, seeds, methods) -> dict[str, dict[str, lis
             flush=True,
         )
     return results
+
+
+PROBLEMS = {problem.name: problem for problem in [INVERTED_SINE, *GENERALITY]}
+
+
+def main(argv=None) -> int:
+    """One (problem, n) cell of the benchmark, its per-seed lines printed for ``benchmarks.from_log``.
+
+    python -m benchmarks.methods "inverted sine, noise 0.3" 4000 0-9 recipe,recipe_v1,gmr
+
+    Several cells can then run side by side on a shared machine, each interleaving its methods seed by seed.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("problem", choices=sorted(PROBLEMS))
+    parser.add_argument("n", type=int)
+    parser.add_argument("seeds", help="first-last, e.g. 0-9")
+    parser.add_argument("methods", help="comma-separated, from " + ", ".join(METHODS))
+    args = parser.parse_args(argv)
+    first, _, last = args.seeds.partition("-")
+    methods = args.methods.split(",")
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        parser.error(f"unknown methods {unknown}; choose from {sorted(METHODS)}")
+    measure(PROBLEMS[args.problem], args.n, range(int(first), int(last or first) + 1), methods)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -71,7 +71,7 @@ def fit_v1(
         raise TypeError(f"callback must be callable as callback(step, loss, model), got {callback!r}")
 
     if model.needs_input:
-        x, y = model._check_xy(x, y)
+        x, y = model.check_xy(x, y)
     else:
         if x is not None:
             raise ValueError(f"x must be None for a {type(model).__name__}, which takes no input")
@@ -81,7 +81,7 @@ def fit_v1(
         if model.needs_input:
             if snapshot_x is None:
                 raise ValueError("snapshot_x must be given with snapshot_every: the inputs to record the model on")
-            snapshot_x = model._check_x(snapshot_x)
+            snapshot_x = model.check_x(snapshot_x)
 
     if not model.scaling_is_set:
         model.set_scaling(x, y)

@@ -14,24 +14,26 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import platform
 import sys
 from pathlib import Path
 
-import torch
+from . import from_log, notebook_budget
+from .methods import measure
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ["fit_quality", "generality", "notebook_budget"]
 
 
-def header() -> list[str]:
-    return [
-        "# Benchmarks",
-        "",
-        f"Written by `make bench` on {platform.machine()} with Python {platform.python_version()}, "
-        f"torch {torch.__version__}.",
-        "",
-    ]
+def measured(cells) -> dict:
+    """Run every (problem, n, seeds, methods) cell: the data of :func:`benchmarks.from_log.document`."""
+    data: dict = {}
+    for problem, n, seeds, methods in cells:
+        results = measure(problem, n, seeds, methods)
+        data[(problem.name, n)] = {
+            name: {seed: (gap, seconds) for seed, gap, seconds in zip(seeds, r["gap"], r["seconds"], strict=True)}
+            for name, r in results.items()
+        }
+    return data
 
 
 def main(argv=None) -> int:
@@ -46,13 +48,18 @@ def main(argv=None) -> int:
         parser.error(f"unknown sections {unknown}; choose from {SECTIONS}")
     if args.max_seeds is not None and args.max_seeds < 1:
         parser.error("--max-seeds must be >= 1")
-    parts = header()
-    for name in names:
-        module = importlib.import_module(f"benchmarks.{name}")
-        section = module.run(max_seeds=args.max_seeds) if name != "notebook_budget" else module.run()
-        print(section, flush=True)
-        parts.append(section)
-    args.out.write_text("\n".join(parts) + "\n")
+    cells = [
+        cell
+        for name in names
+        if name != "notebook_budget"
+        for cell in importlib.import_module(f"benchmarks.{name}").cells(args.max_seeds)
+    ]
+    parts = [from_log.document(measured(cells), from_log.MAKE_BENCH)] if cells else ["# Benchmarks", ""]
+    if "notebook_budget" in names:
+        parts.append(notebook_budget.run())
+    text = "\n".join(parts) + "\n"
+    print(text, flush=True)
+    args.out.write_text(text)
     print(f"written to {args.out}")
     return 0
 

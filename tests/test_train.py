@@ -272,3 +272,31 @@ def test_fit_refuses_bad_early_stopping_settings(name, value):
     x, y = ml.data.inverted_sine(n=100, seed=0)
     with pytest.raises((ValueError, TypeError), match=f"{name} must be a whole number >= 1"):
         ml.fit(ml.MDN(1, 1, 2), x, y, **{name: value})
+
+
+@pytest.mark.parametrize(
+    ("betas", "error"),
+    [
+        ((0.9, 1.0), ValueError),
+        ((-0.1, 0.99), ValueError),
+        ((0.9,), TypeError),
+        (0.9, TypeError),
+        ((0.9, "a"), TypeError),
+    ],
+)
+def test_fit_refuses_adam_betas_outside_zero_to_one(betas, error):
+    x, y = ml.data.inverted_sine(n=100, seed=0)
+    with pytest.raises(error, match="betas must be"):
+        ml.fit(ml.MDN(1, 1, 2), x, y, steps=5, betas=betas)
+
+
+def test_adam_betas_reach_the_optimiser():
+    # Same start and batches: only the second beta differs, so the losses part after the first step.
+    x, y = ml.data.inverted_sine(n=400, seed=0)
+    runs = []
+    for betas in [(0.9, 0.95), (0.9, 0.999)]:
+        torch.manual_seed(0)
+        runs.append(ml.fit(ml.MDN(1, 1, 3), x, y, steps=20, seed=0, betas=betas).loss)
+    assert runs[0][0] == runs[1][0]
+    assert runs[0][1:] != runs[1][1:]
+    assert ml.train.RECIPE["betas"] == (0.9, 0.95)
