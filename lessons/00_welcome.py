@@ -204,7 +204,7 @@ assert result.passed
 # there, so each one costs $-\log(1/20) = \log 20 \approx 3.00$ nats, whatever its $x$. The best model that
 # uses $x$ reaches the Bayes limit, 1.33 nats. Looking at $x$ saves at most $3.00 - 1.33 \approx 1.67$ nats per
 # sample: on a geometric average the exact $p(y \mid x)$ gives each test point $e^{1.67} \approx 5.3$ times the
-# density the uniform gives. The MDN of this page, 0.05 nats above the limit, has won about 1.62 of those 1.67
+# density the uniform gives. The MDN of this page, 0.06 nats above the limit, has won about 1.61 of those 1.67
 # nats. (This difference, the entropy of $y$ minus the Bayes limit, is the *mutual information* between $x$
 # and $y$.)
 

@@ -739,7 +739,7 @@ plt.show()
 
 # %% [markdown]
 # Without a floor the smallest σ only keeps falling, and the training NLL falls with it, far below the Bayes limit
-# of the continuous problem and still going, down to about the lowest value any model with the floor could ever
+# of the continuous problem and still going, below even the lowest value any model with the floor could ever
 # reach: the sign of a collapse (rule 2 of section 3). Its gradients grow like
 # $1/\sigma^2$; a longer run or a larger step ends in the 0 or infinity of the previous experiment. With the floor,
 # σ comes down onto the floor and stays there, and the NLL levels off above the lowest value of Exercise 3: every

@@ -527,7 +527,7 @@ else:
 # - A net trained on MSE learns the average of the two poses: the straight arm, whose hand lands on the outer edge of
 #   the workspace and misses the target.
 # - Judge an inverse model by running its answers back through the forward model. The MDN's most probable component
-#   puts the hand about ten times closer than the MSE net does, close to Bishop's numbers; its mixture mean misses as
+#   puts the hand more than ten times closer than the MSE net does, close to Bishop's numbers; its mixture mean misses as
 #   badly as the MSE net.
 # - On exact data an MDN's NLL has no floor. With noise of known size it has one, the true density's entropy, and
 #   the MDN's NLL is judged by its distance above it.
