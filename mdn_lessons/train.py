@@ -13,7 +13,7 @@ offer:
   along a cosine to 1% of ``lr`` (fast progress, then a fine finish),
 * a step budget that grows with the amount of data (:func:`step_budget`): small data overfit if trained
   as long as large data need. It knows only n, not how sharp the problem is: data with very thin branches
-  (the inverted sine with noise 0.3, the noise-free robot arm) still gain from more steps (pass ``steps``),
+  (the inverted sine with noise 0.3) still gain from more steps (pass ``steps``),
 * for the mixture models, early stopping on request (``validation_fraction``): a seeded slice of the data
   is held out, its NLL is measured every ``eval_every`` steps, training stops once it has not improved for
   ``patience`` checks, and the weights with the best held-out NLL are restored. It is not the default:
