@@ -3,6 +3,7 @@ import pytest
 import torch
 
 import mdn_lessons as ml
+from mdn_lessons.checks import _core
 from mdn_lessons.checks._core import (
     CheckResult,
     call_student,
@@ -213,3 +214,13 @@ def test_a_stub_that_unpacks_its_inputs_before_the_ellipsis_is_still_a_stub():
 
     assert is_stub_function(stub)
     assert not is_stub_function(forgot_the_return)
+
+
+def test_printed_problems_wrap_at_word_boundaries_and_keep_every_word():
+    long = "not attempted yet: the value returned by `true_shares` is still `...`/None; fill in the exercise cell."
+    result = CheckResult("an exercise", False, [long, "returned None.\n     Fill in its body and return the result."])
+    lines = str(result).splitlines()
+    assert all(len(line) <= _core.MESSAGE_WIDTH for line in lines)
+    assert lines[1].startswith("   - not attempted yet") and lines[2].startswith("     ") and not lines[2][5].isspace()
+    assert " ".join(line.strip().removeprefix("- ") for line in lines[1:3]) == long
+    assert lines[3:] == ["   - returned None.", "     Fill in its body and return the result."]

@@ -43,13 +43,32 @@ class CheckResult:
     def __str__(self) -> str:
         if self.passed:
             return f"✅ {self.exercise}: correct."
-        return "\n".join([f"❌ {self.exercise}: not yet."] + [f"   - {p}" for p in self.problems])
+        return "\n".join([f"❌ {self.exercise}: not yet."] + [_bullet(problem) for problem in self.problems])
 
     def __repr__(self) -> str:  # a cell ending in a check shows the words, not a dataclass dump
         return str(self)
 
     def _ipython_display_(self) -> None:
         """Show nothing in a notebook: ``run_check`` has printed the verdict already."""
+
+
+MESSAGE_WIDTH = 88
+"""Printed problems are wrapped at this many characters, so no line wraps mid-word in a notebook column."""
+
+
+def _bullet(problem: str) -> str:
+    """One problem as an indented bullet, each of its lines wrapped at word boundaries."""
+    return "\n".join(
+        textwrap.fill(
+            line,
+            MESSAGE_WIDTH,
+            initial_indent="   - " if index == 0 else "     ",
+            subsequent_indent="     ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        for index, line in enumerate(line.strip() for line in problem.split("\n"))
+    )
 
 
 class NotAttempted(Exception):
