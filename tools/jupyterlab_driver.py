@@ -513,11 +513,14 @@ class NotebookPage:
             }""",
             RUN_ALL_MS,
         )
-        # Every code cell shows "[n]:" (not "[ ]:" or "[*]:") once it has run.
+        # Every code cell has an execution count once it has run. Read from the notebook's model, not from the
+        # "[n]:" prompts on the page: a cell whose input is collapsed (the Colab cell) or that JupyterLab has not
+        # rendered yet (it draws cells as they scroll into view) may keep a stale prompt.
         self.page.wait_for_function(
             """() => {
-                const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
-                return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+                const cells = [...window.jupyterapp.shell.currentWidget.content.model.cells].filter(
+                    cell => cell.type === 'code' && cell.sharedModel.getSource().trim() !== '');
+                return cells.length > 0 && cells.every(cell => Number.isInteger(cell.executionCount));
             }""",
             timeout=RUN_ALL_MS,
         )
