@@ -575,6 +575,14 @@ class NotebookPage:
         ``text`` what the output says, ``pictures`` each decoded picture's natural and shown sizes, and
         ``saved`` the MIME types stored in the notebook.
         """
+        # The notebook's model first: until its file is loaded there are no cells, and nothing to find.
+        self.page.wait_for_function(
+            """() => {
+                const panel = window.jupyterapp.shell.currentWidget;
+                return Boolean(panel && panel.context && panel.context.isReady && panel.content.widgets.length > 0);
+            }""",
+            timeout=RENDER_MS,
+        )
         self.page.wait_for_function(
             """() => [...document.querySelectorAll('.jp-OutputArea-output img')]
                 .every(image => image.complete && image.naturalWidth > 0)""",
