@@ -492,7 +492,8 @@ plt.show()
 # ## The packaged version of what you built
 #
 # `ml.MDN` is this network, and `ml.fit` this loop with the refinements of the course's recipe (a learning-rate
-# warm-up, gradient clipping, a held-out slice to stop on; lesson 05 explains them). Three lines:
+# warm-up and decay, gradient clipping, a number of steps that grows with the data; lesson 05 explains them). Three
+# lines:
 
 # %%
 torch.manual_seed(0)

@@ -738,16 +738,15 @@ right.legend(fontsize="small", loc="lower left", ncols=2)
 plt.show()
 
 # %% [markdown]
-# Without a floor the smallest σ only keeps falling, and the training NLL falls with it, far below the Bayes limit
-# of the continuous problem and still going, below even the lowest value any model with the floor could ever
-# reach: the sign of a collapse (rule 2 of section 3). Its gradients grow like
-# $1/\sigma^2$; a longer run or a larger step ends in the 0 or infinity of the previous experiment. With the floor,
-# σ comes down onto the floor and stays there, and the NLL levels off above the lowest value of Exercise 3: every
-# point would have to sit on a component of weight 1 to reach it, and at one $x$ the targets take several rounded
-# values. The floor keeps the loss finite, but the model still spends its components on spikes. The real fix is in
-# the data: dequantised targets are continuous again, with no exact value to collapse onto, so the smallest σ stays
-# far above the floor and the NLL is an honest one (higher than the Bayes limit of the unrounded data, because
-# rounding and spreading added noise).
+# Without a floor the smallest σ keeps falling, with setbacks, and the training NLL falls with it, far below the Bayes
+# limit of the continuous problem and still going, below even the lowest value any model with the floor could ever
+# reach: the sign of a collapse (rule 2 of section 3). Its gradients grow like $1/\sigma^2$; a longer run or a larger
+# step ends in the 0 or infinity of the previous experiment. With the floor, σ comes down onto the floor and stays
+# there, and the NLL levels off above the lowest value of Exercise 3: every point would have to sit on a component of
+# weight 1 to reach it, and at one $x$ the targets take several rounded values. The floor keeps the loss finite, but
+# the model still spends its components on spikes. The real fix is in the data: dequantised targets are continuous
+# again, with no exact value to collapse onto, so the smallest σ stays far above the floor and the NLL is an honest
+# one (higher than the Bayes limit of the unrounded data, because rounding and spreading added noise).
 #
 # ### Crowding: components that start together stay together
 #

@@ -310,7 +310,7 @@ plt.show()
 # (The density axis is logarithmic so that the small bumps show; the histogram is drawn first, so no curve hides
 # it.) The mixture has a tall bump at 0 and two small ones at ±1, with weights close to the true $1 - h$, $hp$ and
 # $h(1 - p)$ once the components on each bump are added up, as the table does: here two components share the
-# down bump and two the up bump. The MSE network answers with the average step, a small step up (0.08 slopes) that
+# down bump and two the up bump. The MSE network answers with the average step, a small step up (0.07 slopes) that
 # never happens.
 #
 # ## 7. Generating futures
@@ -466,11 +466,11 @@ axes[1].legend(fontsize="small", loc="upper left")
 plt.show()
 
 # %% [markdown]
-# Fed the true flat steps, the MSE network predicts about 0.08 slopes at every step, as the best prediction does:
+# Fed the true flat steps, the MSE network predicts about 0.07 slopes at every step, as the best prediction does:
 # teacher forcing trained it well for the inputs it saw. Fed its own outputs, its prediction climbs. Its first
-# output, 0.08, becomes its next input: a step that is neither flat nor a ramp, which training almost never showed
+# output, 0.07, becomes its next input: a step that is neither flat nor a ramp, which training almost never showed
 # (right: its own outputs, orange, fall in the gap between the training inputs, grey). It reads the small up-step
-# as the start of a ramp, predicts a larger step, reads that, and after 16 steps predicts 0.96, nearly a full ramp.
+# as the start of a ramp, predicts a larger step, reads that, and after 16 steps predicts 0.95, nearly a full ramp.
 # No single step is far off; the errors compound because each output is the next input.
 #
 # The MDN-RNN was trained the same way and runs the same risk, but its samples are flat steps or ramp steps, the
