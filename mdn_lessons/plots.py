@@ -48,6 +48,33 @@ def _weight_threshold(min_weight) -> float:
     return float(min_weight)
 
 
+def _params_on_grid(model_or_params, x_np: np.ndarray) -> MixtureParams:
+    """The mixture on the inputs ``x_np`` (M,): ``model_or_params`` itself, or the MDN called on them as (M, 1)."""
+    if isinstance(model_or_params, MixtureParams):
+        return model_or_params
+    if not callable(model_or_params):
+        raise TypeError(f"model_or_params must be an MDN or MixtureParams, got {type(model_or_params).__name__}")
+    with torch.no_grad():
+        return model_or_params(torch.as_tensor(x_np, dtype=torch.float32).unsqueeze(1))
+
+
+def _density_image(ax, params: MixtureParams, x_np: np.ndarray, y_grid, vmax: float = 1.0):
+    """p(y | x) on ``x_np`` (M,) × ``y_grid`` (G,) as an image on ``ax``, each column divided by its maximum."""
+    density = conditional_density_grid(params, y_grid)
+    column_max = density.max(axis=0, keepdims=True)
+    y_np = _numpy(y_grid).ravel()
+    return ax.imshow(
+        density / np.where(column_max > 0, column_max, 1.0),
+        origin="lower",
+        aspect="auto",
+        cmap="magma",
+        vmin=0,
+        vmax=vmax,
+        extent=(x_np[0], x_np[-1], y_np[0], y_np[-1]),
+        interpolation="nearest",
+    )
+
+
 def scatter_data(x, y, ax=None, title: str = "Data", xlabel: str = "x", ylabel: str = "y"):
     """Scatter plot of samples (x, y), each (N,) or (N, 1)."""
     ax = _axes(ax)
@@ -124,24 +151,9 @@ def conditional_heatmap(
     ax = _axes(ax)
     min_weight = _weight_threshold(min_weight)
     x_grid = _numpy(x_grid).ravel()
-    params = model_or_params if isinstance(model_or_params, MixtureParams) else None
-    if params is None:
-        with torch.no_grad():
-            params = model_or_params(torch.as_tensor(x_grid, dtype=torch.float32).unsqueeze(1))
-    density = conditional_density_grid(params, y_grid)
-    column_max = density.max(axis=0, keepdims=True)
-    shown = density / np.where(column_max > 0, column_max, 1.0)
+    params = _params_on_grid(model_or_params, x_grid)
+    image = _density_image(ax, params, x_grid, y_grid, vmax or 1.0)
     y_np = _numpy(y_grid).ravel()
-    image = ax.imshow(
-        shown,
-        origin="lower",
-        aspect="auto",
-        cmap="magma",
-        vmin=0,
-        vmax=vmax or 1.0,
-        extent=(x_grid[0], x_grid[-1], y_np[0], y_np[-1]),
-        interpolation="nearest",
-    )
     if data is not None:
         ax.scatter(
             _numpy(data[0]).ravel(),
@@ -241,10 +253,7 @@ def component_bands(
     ax = _axes(ax)
     min_weight = _weight_threshold(min_weight)
     x_np = _numpy(x_grid).ravel()
-    params = model_or_params if isinstance(model_or_params, MixtureParams) else None
-    if params is None:
-        with torch.no_grad():
-            params = model_or_params(torch.as_tensor(x_np, dtype=torch.float32).unsqueeze(1))
+    params = _params_on_grid(model_or_params, x_np)
     if data is not None:
         scatter_data(*data, ax=ax)
     _component_means(params, x_np, ax, min_weight)
@@ -311,14 +320,8 @@ def mixture_parameters(
         raise ValueError(f"x_grid and y_grid must hold at least 2 values each, got {x_np.size} and {y_np.size}")
     if not np.isfinite(x_np).all() or not np.isfinite(y_np).all():
         raise ValueError("x_grid and y_grid must be finite")
-    if isinstance(min_weight, bool) or not isinstance(min_weight, (int, float)) or not 0 <= min_weight < 1:
-        raise ValueError(f"min_weight must be a number in [0, 1), got {min_weight!r}")
-    params = model_or_params if isinstance(model_or_params, MixtureParams) else None
-    if params is None:
-        if not callable(model_or_params):
-            raise TypeError(f"model_or_params must be an MDN or MixtureParams, got {type(model_or_params).__name__}")
-        with torch.no_grad():
-            params = model_or_params(torch.as_tensor(x_np, dtype=torch.float32).unsqueeze(1))
+    min_weight = _weight_threshold(min_weight)
+    params = _params_on_grid(model_or_params, x_np)
     if params.means.ndim != 3 or params.means.shape[-1] != 1 or params.means.shape[0] != x_np.size:
         raise ValueError(
             f"the mixture must have means of shape (M, K, 1) with M = len(x_grid) = {x_np.size}, "
@@ -343,18 +346,7 @@ def mixture_parameters(
     ax_mu.set(title="means μ_k(x)", ylabel="μ_k")
     ax_sigma.set(title="scales σ_k(x)", xlabel="x", ylabel="σ_k", ylim=(0, None))
     ax_pi.legend(loc="upper right", fontsize="small", ncols=2)
-    density = conditional_density_grid(params, y_grid)
-    column_max = density.max(axis=0, keepdims=True)
-    image = ax_density.imshow(
-        density / np.where(column_max > 0, column_max, 1.0),
-        origin="lower",
-        aspect="auto",
-        cmap="magma",
-        vmin=0,
-        vmax=1,
-        extent=(x_np[0], x_np[-1], y_np[0], y_np[-1]),
-        interpolation="nearest",
-    )
+    image = _density_image(ax_density, params, x_np, y_grid)
     plt.colorbar(image, ax=ax_density, label="p(y | x) / its maximum over y")
     mode = params.mixture().mode()[:, 0].numpy()
     ax_density.plot(x_np, mode, ls="none", marker=".", ms=2.5, color="tab:cyan", label="mode of p(y | x)")

@@ -22,13 +22,12 @@ Every function works without gradients and returns float32 tensors (or plain flo
 
 from __future__ import annotations
 
-import math
 from numbers import Real
 
 import torch
 
 from . import _validate
-from .mixture import Mixture, MixtureParams, probability
+from .mixture import Mixture, MixtureParams, mixture_log_prob, probability
 
 HDI_REACH = 6.0
 """:func:`highest_density_interval` looks for the region within this many σ_k of some component mean."""
@@ -183,7 +182,6 @@ def _density_grid(mixture: Mixture) -> tuple[torch.Tensor, torch.Tensor]:
     The grid joins HDI_POINTS_PER_COMPONENT points over μ_k ± HDI_REACH·σ_k for every component to
     HDI_SPAN_POINTS points over the whole span, so a narrow component is resolved as well as a wide one.
     """
-    weights = mixture.log_weights.double().exp()
     means, scales = mixture.means[..., 0].double(), mixture.scales[..., 0].double()  # (N, K)
     steps = torch.linspace(-HDI_REACH, HDI_REACH, HDI_POINTS_PER_COMPONENT, dtype=torch.float64)
     local = (means.unsqueeze(-1) + scales.unsqueeze(-1) * steps).flatten(1)  # (N, K * points)
@@ -191,9 +189,13 @@ def _density_grid(mixture: Mixture) -> tuple[torch.Tensor, torch.Tensor]:
     high = (means + HDI_REACH * scales).max(dim=1, keepdim=True).values
     span = low + (high - low) * torch.linspace(0, 1, HDI_SPAN_POINTS, dtype=torch.float64)  # (N, span points)
     grid = torch.cat([local, span], dim=1).sort(dim=1).values  # (N, P)
-    z = (grid.unsqueeze(-1) - means.unsqueeze(1)) / scales.unsqueeze(1)  # (N, P, K)
-    peaks = (weights / (scales * math.sqrt(2 * math.pi))).unsqueeze(1)  # π_k N(μ_k; μ_k, σ_k²), (N, 1, K)
-    return grid, (peaks * torch.exp(-0.5 * z * z)).sum(dim=-1)  # far from every component the density is 0
+    log_density = mixture_log_prob(  # each mixture (batch (N, 1)) at its own P grid points: (N, P)
+        mixture.log_weights.double().unsqueeze(1),
+        mixture.means.double().unsqueeze(1),
+        mixture.scales.double().unsqueeze(1),
+        grid.unsqueeze(-1),
+    )
+    return grid, log_density.exp()  # far from every component the density is 0
 
 
 def _level_reached(heights: torch.Tensor, cell_mass: torch.Tensor, level: float) -> torch.Tensor:

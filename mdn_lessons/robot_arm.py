@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 from . import _validate
-from .mixture import Mixture, MixtureParams
+from .mixture import Mixture, MixtureParams, mixture_log_prob
 
 LINK_LENGTHS = (0.8, 0.2)
 """(L1, L2): upper arm and forearm."""
@@ -191,10 +191,8 @@ def true_log_prob(hand, angles, noise: float = ANGLE_NOISE) -> torch.Tensor:
             f"hand holds {len(rows)} position(s) that no pose within the joint limits reaches (rows {rows[:3]})"
         )
     centres = torch.stack([up, down], dim=1).double()  # (N, 2 solutions, 2 angles)
-    squared = ((angles.double()[:, None, :] - centres) ** 2).sum(dim=2)  # (N, 2)
-    log_gauss = -squared / (2 * noise**2) - math.log(2 * math.pi * noise**2)
-    log_weights = torch.log(allowed.double() / allowed.double().sum(dim=1, keepdim=True))
-    return torch.logsumexp(log_weights + log_gauss, dim=1).float()
+    log_weights = torch.log(allowed.double() / allowed.double().sum(dim=1, keepdim=True))  # -inf: not allowed
+    return mixture_log_prob(log_weights, centres, torch.full_like(centres, noise), angles.double()).float()
 
 
 def hand_miss(angles, targets) -> torch.Tensor:

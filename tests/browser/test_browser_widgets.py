@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 
 from tools import jupyterlab_driver
 
@@ -27,6 +28,20 @@ def _notebook(path, code_cells: list[str]):
              for code in code_cells]  # fmt: skip
     path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     return path
+
+
+@contextmanager
+def _opened(lab, notebook, screenshot):
+    """The notebook open in JupyterLab; on failure, a screenshot at ``screenshot`` and the page left open."""
+    page, failed = lab.open(notebook.name), False
+    try:
+        yield page
+    except BaseException:
+        failed = True
+        print(f"screenshot of the failing page: {page.screenshot(screenshot)}")
+        raise
+    finally:
+        lab.close_notebook(page, keep_page=not failed)
 
 
 def test_widget_notebooks_are_found_by_their_code(tmp_path, fixture_notebook):
@@ -52,8 +67,7 @@ def test_every_widget_lesson_present_is_tested(tested_notebooks):
 
 
 def test_widgets_render_and_respond_in_jupyterlab(lab, notebook, tmp_path):
-    page, failed = lab.open(notebook.name), False
-    try:
+    with _opened(lab, notebook, tmp_path / f"{notebook.stem}.png") as page:
         errors = page.run_all()
         assert errors == [], f"{notebook.name} failed in JupyterLab: {errors}"
         widgets = page.widgets()  # asserts each one rendered: live controls, no "Loading widget", no text repr
@@ -95,19 +109,12 @@ def test_widgets_render_and_respond_in_jupyterlab(lab, notebook, tmp_path):
                 assert report.responded and all(report.responded), dict(
                     zip(report.labels, report.responded, strict=True)
                 )
-    except BaseException:
-        failed = True
-        print(f"screenshot of the failing page: {page.screenshot(tmp_path / f'{notebook.stem}.png')}")
-        raise
-    finally:
-        lab.close_notebook(page, keep_page=not failed)
 
 
 def test_a_saved_notebook_shows_a_picture_of_each_widget_until_it_runs(lab, notebook, tmp_path):
     """Opened without running (as after a download, or on GitHub), a widget cell shows a picture of the widget,
     not ``VBox(children=...`` or an error; once run, the live widget (the test above)."""
-    page, failed = lab.open(notebook.name), False
-    try:
+    with _opened(lab, notebook, tmp_path / f"{notebook.stem}-saved.png") as page:
         outputs = page.saved_widget_outputs()
         assert outputs, f"{notebook.name} was saved without its widget outputs: execute it first"
         for output in outputs:
@@ -116,9 +123,3 @@ def test_a_saved_notebook_shows_a_picture_of_each_widget_until_it_runs(lab, note
             assert not re.search(r"VBox\(|Error displaying|Loading widget", output["text"]), output
             ((natural_width, _), (shown_width, _)) = output["pictures"][0]["natural"], output["pictures"][0]["shown"]
             assert 600 <= shown_width <= 800 and natural_width >= shown_width, output
-    except BaseException:
-        failed = True
-        print(f"screenshot of the failing page: {page.screenshot(tmp_path / f'{notebook.stem}-saved.png')}")
-        raise
-    finally:
-        lab.close_notebook(page, keep_page=not failed)
